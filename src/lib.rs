@@ -1,0 +1,2 @@
+//! Home of the workspace's integration tests, examples and benchmarks.
+#![forbid(unsafe_code)]
