@@ -4,6 +4,7 @@
 //! The inputs live in `data/adbench/` of this repository; `data/adbench/README.md` says
 //! where each file comes from and what the formulas are.
 
+pub mod ba;
 pub mod gmm;
 pub mod parse;
 
