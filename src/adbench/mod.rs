@@ -6,6 +6,7 @@
 
 pub mod ba;
 pub mod gmm;
+pub mod lstm;
 pub mod parse;
 
 use std::path::PathBuf;
