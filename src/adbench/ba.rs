@@ -262,14 +262,15 @@ impl Rotation {
 
         // xo_bar is R^T g.
         let g_cross_v = cross(g, v);
-        let xo_bar = [0, 1, 2].map(|i| cos * g[i] + sin * g_cross_v[i] + (1.0 - cos) * v_dot_g * v[i]);
+        let xo_bar =
+            [0, 1, 2].map(|i| cos * g[i] + sin * g_cross_v[i] + (1.0 - cos) * v_dot_g * v[i]);
 
         let cos_bar = dot(xo, g) - v_dot_xo * v_dot_g;
         let sin_bar = dot(cross(v, xo), g);
         let t_bar = -sin * cos_bar + cos * sin_bar;
         let xo_cross_g = cross(xo, g);
-        let v_bar =
-            [0, 1, 2].map(|i| sin * xo_cross_g[i] + (1.0 - cos) * (v_dot_xo * g[i] + v_dot_g * xo[i]));
+        let v_bar = [0, 1, 2]
+            .map(|i| sin * xo_cross_g[i] + (1.0 - cos) * (v_dot_xo * g[i] + v_dot_g * xo[i]));
 
         // v = r / t and t = |r|: r_bar = (v_bar - (v_bar . v) v) / t + t_bar v.
         let radial = dot(v_bar, v);

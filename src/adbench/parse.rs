@@ -73,9 +73,9 @@ impl<'a> Numbers<'a> {
     fn token(&mut self, wanted: &str) -> Result<&'a str, ParseError> {
         self.read += 1;
         let read = self.read;
-        self.tokens
-            .next()
-            .ok_or_else(|| ParseError::new(format!("token {read}: expected {wanted}, found the end")))
+        self.tokens.next().ok_or_else(|| {
+            ParseError::new(format!("token {read}: expected {wanted}, found the end"))
+        })
     }
 
     fn error(&self, message: String) -> ParseError {
