@@ -142,13 +142,14 @@ pub fn ba_block(cam: &[f64], x: &[f64], w: f64, feat: &[f64]) -> BaBlock {
         residual: [0.0; 2],
         jacobian: [0.0; 2 * BLOCK_COLUMNS],
     };
-    for row in 0..2 {
-        block.residual[row] = w * (sweep.proj[row] - feat[row]);
-        let column = sweep.reverse(cam, w, row);
-        for (j, value) in column.iter().enumerate() {
-            block.jacobian[2 * j + row] = *value;
+    for (row, target) in feat.iter().enumerate().take(2) {
+        let miss = sweep.proj[row] - target;
+        block.residual[row] = w * miss;
+        let gradient = sweep.reverse(cam, w, row);
+        for (column, value) in gradient.iter().enumerate() {
+            block.jacobian[2 * column + row] = *value;
         }
-        block.jacobian[2 * (BLOCK_COLUMNS - 1) + row] = sweep.proj[row] - feat[row];
+        block.jacobian[2 * (BLOCK_COLUMNS - 1) + row] = miss;
     }
     block
 }
