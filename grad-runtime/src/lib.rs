@@ -7,6 +7,9 @@ pub use num_traits;
 
 mod activation;
 mod check;
+mod conv;
+mod dense;
+mod pool;
 mod reduce;
 mod softmax;
 
@@ -17,6 +20,18 @@ pub use activation::{
 };
 pub use check::{
     check_gradient, numeric_gradient, GradCheck, GradCheckError, GradComponent, Tolerance,
+};
+pub use conv::{
+    correlate1d, correlate1d_adjoint, correlate1d_strided, correlate1d_strided_adjoint,
+    correlate2d, correlate2d_adjoint, correlate2d_multi, correlate2d_multi_adjoint,
+};
+pub use dense::{
+    affine, affine_adjoint, matvec, matvec_adjoint, relu_vec, relu_vec_adjoint, sigmoid_vec,
+    sigmoid_vec_adjoint,
+};
+pub use pool::{
+    avg_pool1d, avg_pool1d_adjoint, avg_pool2d, avg_pool2d_adjoint, max_pool1d, max_pool1d_adjoint,
+    max_pool2d, max_pool2d_adjoint,
 };
 pub use reduce::{
     dot, dot_adjoint, log_sum_exp, log_sum_exp_adjoint, mean_squared_error,
