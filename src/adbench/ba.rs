@@ -159,7 +159,8 @@ type Vec3 = [f64; 3];
 /// The intermediates of the projection that the reverse sweeps read.
 struct ProjectionSweep {
     rotation: Rotation,
-    xcam: Vec3,
+    /// `1 / Xcam[2]`.
+    inv_z: f64,
     /// The normalised image point `Xcam[0..2] / Xcam[2]`.
     p: [f64; 2],
     rsq: f64,
@@ -172,13 +173,18 @@ impl ProjectionSweep {
         let xo = [x[0] - cam[3], x[1] - cam[4], x[2] - cam[5]];
         let rotation = Rotation::new([cam[0], cam[1], cam[2]], xo);
         let xcam = rotation.apply();
-        let p = [xcam[0] / xcam[2], xcam[1] / xcam[2]];
+        let inv_z = 1.0 / xcam[2];
+        let p = [xcam[0] * inv_z, xcam[1] * inv_z];
         let rsq = p[0] * p[0] + p[1] * p[1];
         let distortion = 1.0 + cam[DISTORTION_1] * rsq + cam[DISTORTION_2] * rsq * rsq;
-        let proj = [0, 1].map(|i| p[i] * distortion * cam[FOCAL] + cam[PRINCIPAL_U + i]);
+        let scale = distortion * cam[FOCAL];
+        let proj = [
+            p[0] * scale + cam[PRINCIPAL_U],
+            p[1] * scale + cam[PRINCIPAL_U + 1],
+        ];
         ProjectionSweep {
             rotation,
-            xcam,
+            inv_z,
             p,
             rsq,
             distortion,
@@ -198,14 +204,17 @@ impl ProjectionSweep {
 
         // d distortion / d p_j = 2 p_j (k1 + 2 k2 |p|^2).
         let slope = 2.0 * (cam[DISTORTION_1] + 2.0 * cam[DISTORTION_2] * self.rsq);
-        let mut p_bar = self.p.map(|p| distortion_bar * slope * p);
+        let mut p_bar = [self.p[0], self.p[1]];
+        for value in &mut p_bar {
+            *value *= distortion_bar * slope;
+        }
         p_bar[row] += w * focal * self.distortion;
 
-        let z = self.xcam[2];
+        // p = Xcam[0..2] / Xcam[2].
         let xcam_bar = [
-            p_bar[0] / z,
-            p_bar[1] / z,
-            -(p_bar[0] * self.p[0] + p_bar[1] * self.p[1]) / z,
+            p_bar[0] * self.inv_z,
+            p_bar[1] * self.inv_z,
+            -(p_bar[0] * self.p[0] + p_bar[1] * self.p[1]) * self.inv_z,
         ];
         let (r_bar, xo_bar) = self.rotation.reverse(xcam_bar);
         for i in 0..3 {
@@ -221,23 +230,34 @@ impl ProjectionSweep {
 struct Rotation {
     r: Vec3,
     xo: Vec3,
-    /// `|r|`, `r / |r|`, `cos |r|`, `sin |r|`; unused when `r = 0`.
+    /// `|r|`; when it is zero the other fields are unused.
     t: f64,
+    inv_t: f64,
+    /// The unit axis `r / |r|`.
     v: Vec3,
     cos: f64,
     sin: f64,
+    /// `v x Xo` and `v . Xo`, shared by the rotation and its reverse.
+    turned: Vec3,
+    v_dot_xo: f64,
 }
 
 impl Rotation {
     fn new(r: Vec3, xo: Vec3) -> Self {
         let t = dot(r, r).sqrt();
+        let inv_t = 1.0 / t;
+        let v = [r[0] * inv_t, r[1] * inv_t, r[2] * inv_t];
+        let (sin, cos) = t.sin_cos();
         Rotation {
             r,
             xo,
             t,
-            v: r.map(|ri| ri / t),
-            cos: t.cos(),
-            sin: t.sin(),
+            inv_t,
+            v,
+            cos,
+            sin,
+            turned: cross(v, xo),
+            v_dot_xo: dot(v, xo),
         }
     }
 
@@ -245,10 +265,8 @@ impl Rotation {
         if self.t == 0.0 {
             return add(self.xo, cross(self.r, self.xo));
         }
-        let (v, xo) = (self.v, self.xo);
-        let along = dot(v, xo) * (1.0 - self.cos);
-        let turned = cross(v, xo);
-        [0, 1, 2].map(|i| xo[i] * self.cos + turned[i] * self.sin + v[i] * along)
+        let along = self.v_dot_xo * (1.0 - self.cos);
+        combine(self.cos, self.xo, self.sin, self.turned, along, self.v)
     }
 
     /// Given the adjoint `g` of the rotated point, returns the adjoints of `r` and `xo`.
@@ -259,23 +277,25 @@ impl Rotation {
         }
         let (v, xo, cos, sin) = (self.v, self.xo, self.cos, self.sin);
         let v_dot_g = dot(v, g);
-        let v_dot_xo = dot(v, xo);
 
         // xo_bar is R^T g.
-        let g_cross_v = cross(g, v);
-        let xo_bar =
-            [0, 1, 2].map(|i| cos * g[i] + sin * g_cross_v[i] + (1.0 - cos) * v_dot_g * v[i]);
+        let xo_bar = combine(cos, g, sin, cross(g, v), (1.0 - cos) * v_dot_g, v);
 
-        let cos_bar = dot(xo, g) - v_dot_xo * v_dot_g;
-        let sin_bar = dot(cross(v, xo), g);
+        let cos_bar = dot(xo, g) - self.v_dot_xo * v_dot_g;
+        let sin_bar = dot(self.turned, g);
         let t_bar = -sin * cos_bar + cos * sin_bar;
-        let xo_cross_g = cross(xo, g);
-        let v_bar = [0, 1, 2]
-            .map(|i| sin * xo_cross_g[i] + (1.0 - cos) * (v_dot_xo * g[i] + v_dot_g * xo[i]));
+        let v_bar = combine(
+            sin,
+            cross(xo, g),
+            (1.0 - cos) * self.v_dot_xo,
+            g,
+            (1.0 - cos) * v_dot_g,
+            xo,
+        );
 
         // v = r / t and t = |r|: r_bar = (v_bar - (v_bar . v) v) / t + t_bar v.
         let radial = dot(v_bar, v);
-        let r_bar = [0, 1, 2].map(|i| (v_bar[i] - radial * v[i]) / self.t + t_bar * v[i]);
+        let r_bar = combine(self.inv_t, v_bar, t_bar - radial * self.inv_t, v, 0.0, v);
         (r_bar, xo_bar)
     }
 }
@@ -294,4 +314,13 @@ fn cross(a: Vec3, b: Vec3) -> Vec3 {
 
 fn add(a: Vec3, b: Vec3) -> Vec3 {
     [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
+}
+
+/// `a x + b y + c z`.
+fn combine(a: f64, x: Vec3, b: f64, y: Vec3, c: f64, z: Vec3) -> Vec3 {
+    [
+        a * x[0] + b * y[0] + c * z[0],
+        a * x[1] + b * y[1] + c * z[1],
+        a * x[2] + b * y[2] + c * z[2],
+    ]
 }
