@@ -367,13 +367,19 @@ impl PointSweep {
                 grad_q[j] += weight * (1.0 - diag * centred[j] * out[j]);
             }
             let lower = &input.icf[c * tri + d..(c + 1) * tri];
-            let mut l_index = 0;
+            let mut start = 0;
             for col in 0..d {
-                for &out_row in &out[col + 1..] {
-                    grad_mean[col] += weight * lower[l_index] * out_row;
-                    grad_lower[l_index] -= weight * out_row * centred[col];
-                    l_index += 1;
+                let below = &out[col + 1..];
+                let end = start + below.len();
+                let lower_col = &lower[start..end];
+                let weighted = weight * centred[col];
+                let mut dot = 0.0;
+                for ((g, &l), &o) in grad_lower[start..end].iter_mut().zip(lower_col).zip(below) {
+                    dot += l * o;
+                    *g -= weighted * o;
                 }
+                grad_mean[col] += weight * dot;
+                start = end;
             }
         }
     }
@@ -381,12 +387,14 @@ impl PointSweep {
 
 /// `out += L centred`, for the strictly lower `L` stored column by column.
 fn apply_strict_lower(lower: &[f64], centred: &[f64], out: &mut [f64]) {
-    let mut l_index = 0;
+    let mut start = 0;
     for (col, &value) in centred.iter().enumerate() {
-        for out_row in &mut out[col + 1..] {
-            *out_row += lower[l_index] * value;
-            l_index += 1;
+        let below = &mut out[col + 1..];
+        let end = start + below.len();
+        for (out_row, &l) in below.iter_mut().zip(&lower[start..end]) {
+            *out_row += l * value;
         }
+        start = end;
     }
 }
 
