@@ -229,13 +229,17 @@ impl Tape {
             loss: 0.0,
         };
         let mut memory = input.state.clone();
+        let mut layer_input = vec![0.0; b];
         let mut total = 0.0;
         for t in 0..steps {
-            let mut layer_input: Vec<f64> = input.sequence[t * b..(t + 1) * b]
-                .iter()
-                .zip(&input.extra_params[..b])
-                .map(|(x, w)| x * w)
-                .collect();
+            let characters = &input.sequence[t * b..(t + 1) * b];
+            for ((value, x), w) in layer_input
+                .iter_mut()
+                .zip(characters)
+                .zip(&input.extra_params)
+            {
+                *value = x * w;
+            }
             for layer in 0..l {
                 tape.record_layer(input, &mut memory, &mut layer_input, t, layer);
             }
