@@ -5,6 +5,8 @@
 pub use grad_macro::differentiate;
 pub use num_traits;
 
+pub mod rules;
+
 mod activation;
 mod check;
 mod conv;

@@ -1,0 +1,351 @@
+//! What the backward sweep needs from the forward sweep, and how it gets it.
+//!
+//! The backward sweep visits statements in reverse, so when it reaches a statement every
+//! variable must hold the value it had there in the forward sweep. A variable gets there in
+//! one of three ways:
+//!
+//! - it is never overwritten between that point and the end: nothing to do;
+//! - it is a single-assignment value inside a loop whose operands stay fixed for the whole
+//!   loop (indices, reads of unmodified arrays, arithmetic on them): it is *recomputed* at the
+//!   top of its block in the backward sweep, which costs arithmetic but no memory;
+//! - otherwise each write that destroys a value the backward sweep still reads pushes the old
+//!   value on a tape before it happens, and the backward sweep pops it back (*to-be-recorded*).
+//!
+//! A read "still needs" the value a write `W` destroys when the read comes at or before `W`
+//! in the text, or when both sit in a loop that repeats them for the same binding. Reads are
+//! placed at `2 * statement`, reads of a statement's own result at `2 * statement + 1`.
+
+use crate::activity::Activity;
+use crate::ir::{Body, Op, Operand, Stmt, StmtId, StmtKind, Ty, VarId, VarKind};
+use crate::rules::MathFn;
+use std::collections::BTreeSet;
+
+/// The decisions the emitters follow.
+pub struct Plan {
+    pub activity: Activity,
+    /// Writes whose previous value is pushed on a tape.
+    pub saved: BTreeSet<StmtId>,
+    /// Variables recomputed at the top of their block in the backward sweep.
+    pub recomputed: Vec<bool>,
+    /// Statements that emit code in the backward sweep (themselves or inside).
+    pub backward: BTreeSet<StmtId>,
+    /// Variables whose values the backward sweep reads.
+    pub needed: Vec<bool>,
+}
+
+impl Plan {
+    pub fn is_active(&self, var: VarId) -> bool {
+        self.activity.is_active(var)
+    }
+
+    pub fn is_recomputed(&self, var: VarId) -> bool {
+        self.recomputed[var.0 as usize]
+    }
+}
+
+/// A statement with the loops around it, outermost first.
+struct Site<'a> {
+    stmt: &'a Stmt,
+    loops: Vec<StmtId>,
+}
+
+fn sites(body: &Body) -> Vec<Site<'_>> {
+    fn visit<'a>(stmts: &'a [Stmt], loops: &mut Vec<StmtId>, out: &mut Vec<Site<'a>>) {
+        for stmt in stmts {
+            out.push(Site {
+                stmt,
+                loops: loops.clone(),
+            });
+            let is_loop = stmt.is_loop();
+            if is_loop {
+                loops.push(stmt.id);
+            }
+            for child in stmt.children() {
+                visit(&child.stmts, loops, out);
+            }
+            if is_loop {
+                loops.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    visit(&body.block.stmts, &mut Vec::new(), &mut out);
+    out
+}
+
+struct Read {
+    var: VarId,
+    pos: u32,
+    loops: Vec<StmtId>,
+}
+
+pub fn plan(body: &Body, activity: Activity) -> Plan {
+    let sites = sites(body);
+    let writes = writes_by_var(body, &sites);
+    let recomputed = recomputable(body, &writes);
+    let mut plan = Plan {
+        activity,
+        saved: BTreeSet::new(),
+        recomputed,
+        backward: BTreeSet::new(),
+        needed: vec![false; body.vars.len()],
+    };
+    loop {
+        plan.backward = backward_stmts(body, &plan);
+        let reads = backward_reads(&sites, &plan);
+        plan.needed = vec![false; body.vars.len()];
+        for read in &reads {
+            plan.needed[read.var.0 as usize] = true;
+        }
+        let saved = saved_writes(body, &writes, &reads, &plan);
+        if saved == plan.saved {
+            return plan;
+        }
+        plan.saved = saved;
+    }
+}
+
+/// For every variable, the statements that write it with their loops, in order.
+fn writes_by_var<'a>(body: &Body, sites: &'a [Site<'a>]) -> Vec<Vec<&'a Site<'a>>> {
+    let mut writes: Vec<Vec<&Site>> = vec![Vec::new(); body.vars.len()];
+    for site in sites {
+        if let Some(var) = site.stmt.kind.writes() {
+            writes[var.0 as usize].push(site);
+        }
+    }
+    writes
+}
+
+/// Single-assignment scalars inside loops whose operands never change in their loop.
+fn recomputable(body: &Body, writes: &[Vec<&Site<'_>>]) -> Vec<bool> {
+    let mut marks: Vec<bool> = body
+        .var_ids()
+        .map(|v| candidate(body, &writes[v.0 as usize]))
+        .collect();
+    loop {
+        let mut changed = false;
+        for v in body.var_ids() {
+            if !marks[v.0 as usize] {
+                continue;
+            }
+            let site = writes[v.0 as usize][0];
+            let innermost = site.loops.last().copied();
+            let StmtKind::Assign { op, .. } = &site.stmt.kind else {
+                continue;
+            };
+            let stable = op.reads().iter().all(|u| {
+                body.var(*u).kind == VarKind::LoopIndex
+                    || marks[u.0 as usize]
+                    || writes[u.0 as usize]
+                        .iter()
+                        .all(|w| innermost.is_none_or(|l| !w.loops.contains(&l)))
+            });
+            if !stable {
+                marks[v.0 as usize] = false;
+                changed = true;
+            }
+        }
+        if !changed {
+            return marks;
+        }
+    }
+}
+
+fn candidate(body: &Body, writes: &[&Site<'_>]) -> bool {
+    let [site] = writes else { return false };
+    if site.loops.is_empty() {
+        return false;
+    }
+    let StmtKind::Assign { target, op } = &site.stmt.kind else {
+        return false;
+    };
+    let var = body.var(*target);
+    let plain =
+        matches!(var.kind, VarKind::Local | VarKind::Temp) && matches!(var.ty, Ty::Scalar(_));
+    let pure = matches!(
+        op,
+        Op::Copy(_)
+            | Op::Unary(..)
+            | Op::Binary(..)
+            | Op::Cast(..)
+            | Op::FromCast(..)
+            | Op::Math(..)
+            | Op::Index(..)
+            | Op::Len(_)
+    );
+    plain && pure
+}
+
+/// Statements that emit backward code: active ones, saved writes, and what encloses them.
+fn backward_stmts(body: &Body, plan: &Plan) -> BTreeSet<StmtId> {
+    fn visit(stmts: &[Stmt], plan: &Plan, out: &mut BTreeSet<StmtId>) -> bool {
+        let mut any = false;
+        for stmt in stmts {
+            let mut own = plan.saved.contains(&stmt.id) || is_active_stmt(stmt, plan);
+            for child in stmt.children() {
+                own |= visit(&child.stmts, plan, out);
+            }
+            if own {
+                out.insert(stmt.id);
+                any = true;
+            }
+        }
+        any
+    }
+    let mut out = BTreeSet::new();
+    visit(&body.block.stmts, plan, &mut out);
+    out
+}
+
+pub fn is_active_stmt(stmt: &Stmt, plan: &Plan) -> bool {
+    match &stmt.kind {
+        StmtKind::Assign { target, .. } => plan.is_active(*target),
+        StmtKind::Store { array, .. } => plan.is_active(*array),
+        _ => false,
+    }
+}
+
+fn backward_reads(sites: &[Site<'_>], plan: &Plan) -> Vec<Read> {
+    let mut reads = Vec::new();
+    for site in sites.iter().filter(|s| plan.backward.contains(&s.stmt.id)) {
+        for (var, result) in stmt_reads(site.stmt, plan) {
+            reads.push(Read {
+                var,
+                pos: 2 * site.stmt.id.0 + u32::from(result),
+                loops: site.loops.clone(),
+            });
+        }
+    }
+    // A recomputed value read by the backward sweep makes its operands read where it is
+    // defined; repeat until no new recomputed value becomes needed.
+    let mut expanded: BTreeSet<VarId> = BTreeSet::new();
+    loop {
+        let needed: BTreeSet<VarId> = reads.iter().map(|r| r.var).collect();
+        let mut grew = false;
+        for site in sites {
+            let StmtKind::Assign { target, op } = &site.stmt.kind else {
+                continue;
+            };
+            if plan.is_recomputed(*target) && needed.contains(target) && expanded.insert(*target) {
+                grew = true;
+                for var in op.reads() {
+                    reads.push(Read {
+                        var,
+                        pos: 2 * site.stmt.id.0,
+                        loops: site.loops.clone(),
+                    });
+                }
+            }
+        }
+        if !grew {
+            return reads;
+        }
+    }
+}
+
+/// The variables the backward code of one statement reads; `true` marks reads of the
+/// statement's own result.
+fn stmt_reads(stmt: &Stmt, plan: &Plan) -> Vec<(VarId, bool)> {
+    let vars = |operands: &[&Operand]| -> Vec<(VarId, bool)> {
+        operands
+            .iter()
+            .filter_map(|o| o.var())
+            .map(|v| (v, false))
+            .collect()
+    };
+    match &stmt.kind {
+        StmtKind::Assign { target, op } if plan.is_active(*target) => op_reads(*target, op, plan),
+        StmtKind::Store { array, index, .. } if plan.is_active(*array) => {
+            vars(&index.iter().collect::<Vec<_>>())
+        }
+        StmtKind::If { cond, .. } => vec![(*cond, false)],
+        StmtKind::For { range, exit, .. } => {
+            let mut out: Vec<(VarId, bool)> = crate::ir::range_reads(range)
+                .into_iter()
+                .map(|v| (v, false))
+                .collect();
+            out.extend(exit.map(|e| (e.trips, true)));
+            out
+        }
+        StmtKind::Loop { exit, .. } => vec![(exit.trips, true)],
+        _ => Vec::new(),
+    }
+}
+
+fn op_reads(target: VarId, op: &Op, plan: &Plan) -> Vec<(VarId, bool)> {
+    let var = |o: &Operand| o.var().map(|v| (v, false));
+    let active = |o: &Operand| plan.activity.operand(o);
+    match op {
+        Op::Binary(crate::ir::BinOp::Mul, a, b) => {
+            let mut out = Vec::new();
+            if active(a) {
+                out.extend(var(b));
+            }
+            if active(b) {
+                out.extend(var(a));
+            }
+            out
+        }
+        Op::Binary(crate::ir::BinOp::Div, a, b) => {
+            let mut out: Vec<(VarId, bool)> = var(b).into_iter().collect();
+            if active(b) {
+                out.extend(var(a));
+            }
+            out
+        }
+        Op::Math(f, args) => {
+            let mut out: Vec<(VarId, bool)> = Vec::new();
+            if f.reads_args() || *f == MathFn::Powi {
+                out.extend(args.iter().filter_map(var));
+            }
+            if f.reads_result() {
+                out.push((target, true));
+            }
+            out
+        }
+        Op::Index(_, index) => index.iter().filter_map(var).collect(),
+        Op::Call(call) => call.args.iter().filter_map(|a| var(&a.operand)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn saved_writes(
+    body: &Body,
+    writes: &[Vec<&Site<'_>>],
+    reads: &[Read],
+    plan: &Plan,
+) -> BTreeSet<StmtId> {
+    let mut saved = BTreeSet::new();
+    for v in body.var_ids() {
+        let list = &writes[v.0 as usize];
+        if plan.is_recomputed(v) || list.is_empty() {
+            continue;
+        }
+        let is_param = matches!(body.var(v).kind, VarKind::Param(_));
+        let first = list[0].stmt.id;
+        let decl_depth = if is_param { 0 } else { list[0].loops.len() };
+        for write in list {
+            let is_init = !is_param && write.stmt.id == first;
+            let needs = reads.iter().filter(|r| r.var == v).any(|r| {
+                if r.pos <= 2 * write.stmt.id.0 {
+                    return true;
+                }
+                let common = r
+                    .loops
+                    .iter()
+                    .zip(&write.loops)
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                if is_init {
+                    common > 0
+                } else {
+                    common > decl_depth
+                }
+            });
+            if needs {
+                saved.insert(write.stmt.id);
+            }
+        }
+    }
+    saved
+}

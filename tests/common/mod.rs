@@ -1,0 +1,45 @@
+//! Shared helpers of the integration tests: central differences and tolerant comparison.
+#![allow(dead_code)]
+
+use num_traits::Float;
+
+/// Central differences of `f` at `x`, with a step scaled to each component.
+pub fn numeric_gradient<F: Float>(f: impl Fn(&[F]) -> F, x: &[F]) -> Vec<F> {
+    let step_base = F::epsilon().cbrt();
+    let two = F::one() + F::one();
+    let mut point = x.to_vec();
+    (0..x.len())
+        .map(|i| {
+            let h = step_base * x[i].abs().max(F::one());
+            point[i] = x[i] + h;
+            let up = f(&point);
+            point[i] = x[i] - h;
+            let down = f(&point);
+            point[i] = x[i];
+            (up - down) / (two * h)
+        })
+        .collect()
+}
+
+/// Asserts `|a - b| <= abs + rel * max(|a|, |b|)` for every component, naming the worst one.
+pub fn assert_close<F: Float + std::fmt::Debug>(analytic: &[F], expected: &[F], rel: F, abs: F) {
+    assert_eq!(analytic.len(), expected.len(), "gradient lengths differ");
+    for (i, (a, e)) in analytic.iter().zip(expected).enumerate() {
+        let allowed = abs + rel * a.abs().max(e.abs());
+        assert!(
+            (*a - *e).abs() <= allowed,
+            "component {i}: analytic {a:?}, expected {e:?} (allowed error {allowed:?})"
+        );
+    }
+}
+
+/// Checks a gradient against central differences with tolerances suited to the float type.
+pub fn check_fd<F: Float + std::fmt::Debug>(f: impl Fn(&[F]) -> F, grad: &[F], x: &[F]) {
+    let numeric = numeric_gradient(f, x);
+    let tol = if F::epsilon() > F::from(1e-10).unwrap() {
+        F::from(2e-2).unwrap()
+    } else {
+        F::from(1e-6).unwrap()
+    };
+    assert_close(grad, &numeric, tol, tol);
+}
