@@ -26,4 +26,3 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr.into(), item.into()).into()
 }
 #[cfg(test)]
-mod scratch_test;
