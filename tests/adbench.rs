@@ -2,11 +2,13 @@
 
 use grad::adbench::adbench_distance;
 use grad::adbench::ba::{
-    ba_block, ba_reprojection_error, ba_weight_error, ba_weight_error_derivative, BaInput,
-    BLOCK_COLUMNS, CAMERA_LEN,
+    ba_block, ba_reprojection_error, ba_reprojection_error_adjoint, ba_weight_error,
+    ba_weight_error_adjoint, ba_weight_error_derivative, BaInput, BLOCK_COLUMNS, CAMERA_LEN,
 };
-use grad::adbench::gmm::{gmm_gradient, ln_gamma_half_integer, GmmGradient, GmmInput};
-use grad::adbench::lstm::{lstm_gradient, LstmGradient, LstmInput};
+use grad::adbench::gmm::{
+    gmm_gradient, gmm_objective_adjoint, ln_gamma_half_integer, GmmGradient, GmmInput,
+};
+use grad::adbench::lstm::{lstm_gradient, lstm_objective_adjoint, LstmGradient, LstmInput};
 use grad::adbench::parse::reference_values;
 
 /// ADBench accepts a derivative when every entry is this close by [`adbench_distance`].
@@ -355,5 +357,121 @@ fn lstm_hand_gradient_matches_central_differences() {
         let scale = 1e4;
         let what = format!("entry {i}");
         assert_matches_difference(&what, scale * grad.flat()[i], scale * difference);
+    }
+}
+
+#[test]
+fn gmm_generated_gradient_matches_the_reference_gradients() {
+    for (file, reference_file) in GMM_GRADIENT_FILES {
+        let input = gmm(file);
+        let expected = reference(reference_file);
+        let mut grad = GmmGradient::zeros(input.d, input.k);
+        let objective = gmm_objective_adjoint(
+            &input.alphas,
+            &mut grad.alphas,
+            &input.means,
+            &mut grad.means,
+            &input.icf,
+            &mut grad.icf,
+            &input.x,
+            input.gamma,
+            input.m as f64,
+            input.d,
+            input.k,
+            input.n,
+            input.constant(),
+            1.0,
+        );
+
+        assert_close(file, &[objective], &expected[..1], REFERENCE_TOLERANCE);
+        assert_close(file, &grad.flat(), &expected[1..], REFERENCE_TOLERANCE);
+    }
+}
+
+/// The generated block: one reverse sweep per residual, seeded with that residual.
+fn generated_ba_block(input: &BaInput) -> Vec<f64> {
+    let mut rows = Vec::new();
+    for seed in [[1.0, 0.0], [0.0, 1.0]] {
+        let mut cam_adj = vec![0.0; CAMERA_LEN];
+        let mut x_adj = vec![0.0; 3];
+        let mut w_adj = 0.0;
+        ba_reprojection_error_adjoint(
+            &input.cam,
+            &mut cam_adj,
+            &input.x,
+            &mut x_adj,
+            input.w,
+            &mut w_adj,
+            &input.feat,
+            &seed,
+        );
+        rows.extend(cam_adj.iter().chain(&x_adj).chain([&w_adj]));
+    }
+    rows
+}
+
+#[test]
+fn ba_generated_block_matches_the_reference() {
+    for (file, reference_file) in BA_FILES {
+        let input = ba(file);
+        let expected = ba_reference(reference_file);
+
+        assert_close(
+            file,
+            &generated_ba_block(&input),
+            &expected.rows,
+            REFERENCE_TOLERANCE,
+        );
+        let mut w_adj = 0.0;
+        ba_weight_error_adjoint(input.w, &mut w_adj, 1.0);
+        let weight = [expected.weight_error_derivative];
+        assert_close(file, &[w_adj], &weight, REFERENCE_TOLERANCE);
+    }
+}
+
+#[test]
+fn ba_generated_block_matches_the_hand_block_without_rotation() {
+    // The references rotate; this takes the first-order branch at r = 0.
+    let mut input = ba("ba/test.txt");
+    input.cam[..3].fill(0.0);
+    let hand = ba_block(&input.cam, &input.x, input.w, &input.feat);
+
+    let rows = block_rows(&hand.jacobian);
+    assert_close(
+        "r = 0",
+        &generated_ba_block(&input),
+        &rows,
+        REFERENCE_TOLERANCE,
+    );
+}
+
+#[test]
+fn lstm_generated_gradient_matches_the_expected_gradient() {
+    let input = lstm();
+    let expected = reference("reference/lstm_l2_c1024.expected.txt");
+    let mut grad = LstmGradient::zeros(input.l, input.b);
+    let loss = lstm_objective_adjoint(
+        input.l,
+        input.c,
+        input.b,
+        &input.main_params,
+        &mut grad.main_params,
+        &input.extra_params,
+        &mut grad.extra_params,
+        &input.state,
+        &input.sequence,
+        1.0,
+    );
+
+    assert!(
+        (loss - expected[0]).abs() <= 5e-9,
+        "{loss} against {}",
+        expected[0]
+    );
+    for (i, (&x, &y)) in grad.flat().iter().zip(&expected[1..]).enumerate() {
+        assert!(
+            (x - y).abs() <= 1e-10 * y.abs(),
+            "entry {i}: {x} against {y}"
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! entry `(row, column)` at `2 * column + row`.
 
 use super::parse::{Numbers, ParseError};
+use grad_runtime::differentiate;
 
 /// Numbers per camera.
 pub const CAMERA_LEN: usize = 11;
@@ -71,6 +72,7 @@ impl BaInput {
 /// The rotation is Rodrigues' formula `Xcam = Xo cos t + (v x Xo) sin t + v (v . Xo)(1 - cos t)`
 /// with `t = |r|`, `v = r / t`; at `r = 0` it becomes its first-order form
 /// `Xo + r x Xo`, which has the right value and derivative there.
+#[differentiate(wrt(cam, x, w))]
 pub fn ba_reprojection_error(cam: &[f64], x: &[f64], w: f64, feat: &[f64]) -> [f64; 2] {
     let xo0 = x[0] - cam[3];
     let xo1 = x[1] - cam[4];
@@ -105,6 +107,7 @@ pub fn ba_reprojection_error(cam: &[f64], x: &[f64], w: f64, feat: &[f64]) -> [f
 }
 
 /// The weight's residual `1 - w^2`, which keeps the weights near one.
+#[differentiate]
 pub fn ba_weight_error(w: f64) -> f64 {
     1.0 - w * w
 }

@@ -5,6 +5,7 @@
 //! its diagonal, then its strictly lower part column by column.
 
 use super::parse::{Numbers, ParseError};
+use grad_runtime::differentiate;
 
 /// ADBench's value of pi, truncated to twelve digits. The reference objectives were
 /// computed with it, and the exact value moves them by about 1e-13 relative.
@@ -142,6 +143,7 @@ pub fn ln_gamma_half_integer(x: f64) -> f64 {
 // The differentiable subset passes no structs, and loops over index ranges rather than
 // over `iter_mut().skip(..)`.
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+#[differentiate(wrt(alphas, means, icf))]
 pub fn gmm_objective(
     alphas: &[f64],
     means: &[f64],
@@ -196,6 +198,7 @@ pub fn gmm_objective(
 }
 
 /// `log sum_i exp(v_i)`, shifted by the maximum so that no exponential overflows.
+#[differentiate]
 pub fn log_sum_exp(v: &[f64]) -> f64 {
     let mut max = v[0];
     for value in v.iter() {
@@ -210,6 +213,7 @@ pub fn log_sum_exp(v: &[f64]) -> f64 {
 
 /// The parameter-dependent part of the Wishart log prior:
 /// `sum_k 1/2 gamma^2 (|exp(q_k)|^2 + |l_k|^2) - m sum_j q_kj`.
+#[differentiate]
 pub fn log_wishart_prior(icf: &[f64], gamma: f64, m: f64, d: usize, k: usize) -> f64 {
     let tri = d * (d + 1) / 2;
     let mut total = 0.0;

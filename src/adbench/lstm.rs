@@ -7,6 +7,7 @@
 //! `state` the hidden and cell state of each layer, `2l` rows of `b`.
 
 use super::parse::{Numbers, ParseError};
+use grad_runtime::differentiate;
 
 /// One LSTM problem as stored in an ADBench `lstm` file.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +69,7 @@ impl LstmInput {
 }
 
 /// The logistic function `1 / (1 + exp(-x))`.
+#[differentiate]
 pub fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -77,6 +79,7 @@ pub fn sigmoid(x: f64) -> f64 {
 /// From each character the network predicts the next one; the loss is the mean over
 /// steps and alphabet of `-gold_j (y_j - lse)` with `lse = log(sum_j exp(y_j) + 2)`,
 /// unshifted and with ADBench's `+ 2` kept so that the reference values are reproduced.
+#[differentiate(wrt(main_params, extra_params))]
 pub fn lstm_objective(
     l: usize,
     c: usize,
