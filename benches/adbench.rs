@@ -5,9 +5,12 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use grad::adbench::ba::{ba_block, ba_reprojection_error, BaInput};
-use grad::adbench::gmm::{gmm_gradient, GmmGradient, GmmInput};
-use grad::adbench::lstm::{lstm_gradient, LstmGradient, LstmInput};
+use grad::adbench::ba::{
+    ba_block, ba_reprojection_error, ba_reprojection_error_adjoint, BaInput, BLOCK_COLUMNS,
+    CAMERA_LEN, POINT_LEN,
+};
+use grad::adbench::gmm::{gmm_gradient, gmm_objective_adjoint, GmmGradient, GmmInput};
+use grad::adbench::lstm::{lstm_gradient, lstm_objective_adjoint, LstmGradient, LstmInput};
 
 fn read(relative: &str) -> String {
     let path = grad::adbench::data_path(relative);
@@ -24,7 +27,7 @@ fn gmm(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("gmm_{name}"));
         group.bench_function("objective", |b| b.iter(|| black_box(&input).objective()));
 
-        // Both gradients add into zeroed buffers, so the zeroing is part of their cost.
+        // The gradients add into zeroed buffers, so the zeroing is part of their cost.
         let mut grad = GmmGradient::zeros(input.d, input.k);
         group.bench_function("hand_gradient", |b| {
             b.iter(|| {
@@ -32,9 +35,34 @@ fn gmm(c: &mut Criterion) {
                 gmm_gradient(black_box(&input), &mut grad)
             })
         });
-        // FIXME: time `gmm_objective_adjoint` here once `#[differentiate]` generates it.
+        group.bench_function("generated_adjoint", |b| {
+            b.iter(|| {
+                grad.clear();
+                gmm_adjoint(black_box(&input), &mut grad)
+            })
+        });
         group.finish();
     }
+}
+
+/// The generated gradient with respect to alphas, means and icf, added into `grad`.
+fn gmm_adjoint(input: &GmmInput, grad: &mut GmmGradient) -> f64 {
+    gmm_objective_adjoint(
+        &input.alphas,
+        &mut grad.alphas,
+        &input.means,
+        &mut grad.means,
+        &input.icf,
+        &mut grad.icf,
+        &input.x,
+        input.gamma,
+        input.m as f64,
+        input.d,
+        input.k,
+        input.n,
+        input.constant(),
+        1.0,
+    )
 }
 
 fn ba(c: &mut Criterion) {
@@ -47,8 +75,21 @@ fn ba(c: &mut Criterion) {
     group.bench_function("hand_block", |b| {
         b.iter(|| ba_block(black_box(cam), black_box(x), black_box(w), feat))
     });
-    // FIXME: time two sweeps of `ba_reprojection_error_adjoint` here once `#[differentiate]`
-    // generates it.
+    // The generated adjoint gives one row of the block per reverse sweep, so here the block
+    // is stored row after row rather than column-major.
+    group.bench_function("generated_block", |b| {
+        b.iter(|| {
+            let mut block = [0.0; 2 * BLOCK_COLUMNS];
+            let seeds = [[1.0, 0.0], [0.0, 1.0]];
+            for (row, seed) in block.chunks_exact_mut(BLOCK_COLUMNS).zip(&seeds) {
+                let (cam_adj, rest) = row.split_at_mut(CAMERA_LEN);
+                let (x_adj, w_adj) = rest.split_at_mut(POINT_LEN);
+                let (cam, x, w) = (black_box(cam), black_box(x), black_box(w));
+                ba_reprojection_error_adjoint(cam, cam_adj, x, x_adj, w, &mut w_adj[0], feat, seed);
+            }
+            block
+        })
+    });
     group.finish();
 }
 
@@ -63,7 +104,24 @@ fn lstm(c: &mut Criterion) {
             lstm_gradient(black_box(&input), &mut grad)
         })
     });
-    // FIXME: time `lstm_objective_adjoint` here once `#[differentiate]` generates it.
+    group.bench_function("generated_adjoint", |b| {
+        b.iter(|| {
+            grad.clear();
+            let input = black_box(&input);
+            lstm_objective_adjoint(
+                input.l,
+                input.c,
+                input.b,
+                &input.main_params,
+                &mut grad.main_params,
+                &input.extra_params,
+                &mut grad.extra_params,
+                &input.state,
+                &input.sequence,
+                1.0,
+            )
+        })
+    });
     group.finish();
 }
 
@@ -71,7 +129,7 @@ fn lstm(c: &mut Criterion) {
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
+        .measurement_time(Duration::from_secs(2))
         .sample_size(40)
 }
 
