@@ -726,7 +726,6 @@ fn binop_tokens(op: crate::ir::BinOp) -> TokenStream {
         B::Ge => quote!(>=),
         B::Eq => quote!(==),
         B::Ne => quote!(!=),
-        B::And => quote!(&&),
         B::Or => quote!(||),
         B::BitAnd => quote!(&),
         B::BitOr => quote!(|),

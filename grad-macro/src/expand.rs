@@ -47,6 +47,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// The lowered IR of a function, as text, for tests and for reading what lowering does.
+#[cfg(test)]
 pub fn lowered_text(attr: TokenStream, item: TokenStream) -> Result<String, String> {
     let item_fn: syn::ItemFn = syn::parse2(item).map_err(|e| e.to_string())?;
     let args: args::Args = syn::parse2(attr).map_err(|e| e.to_string())?;

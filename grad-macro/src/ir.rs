@@ -163,8 +163,8 @@ pub enum BinOp {
     Ge,
     Eq,
     Ne,
-    /// Logical and/or of two already evaluated booleans (short circuits are lowered to `if`).
-    And,
+    /// Logical or of two already evaluated booleans (`&&` and `||` themselves short-circuit,
+    /// so they are lowered to `if`).
     Or,
     BitAnd,
     BitOr,
@@ -300,8 +300,6 @@ pub struct Body {
     pub block: Block,
     /// The value the function returns.
     pub output: Operand,
-    /// How many statements were numbered.
-    pub stmt_count: u32,
 }
 
 impl Body {
@@ -374,29 +372,6 @@ impl Op {
 }
 
 impl StmtKind {
-    /// Variables this statement reads itself (not in nested blocks).
-    pub fn reads(&self) -> Vec<VarId> {
-        match self {
-            StmtKind::Assign { op, .. } => op.reads(),
-            StmtKind::Store {
-                array,
-                index,
-                value,
-                accumulate,
-            } => {
-                let mut out: Vec<VarId> = index.iter().filter_map(Operand::var).collect();
-                out.extend(value.var());
-                if accumulate.is_some() {
-                    out.push(*array);
-                }
-                out
-            }
-            StmtKind::If { cond, .. } => vec![*cond],
-            StmtKind::For { range, .. } => range_reads(range),
-            StmtKind::Loop { .. } => Vec::new(),
-        }
-    }
-
     /// The variable this statement writes itself, if any.
     pub fn writes(&self) -> Option<VarId> {
         match self {

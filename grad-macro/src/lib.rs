@@ -26,3 +26,4 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr.into(), item.into()).into()
 }
 #[cfg(test)]
+mod tests;

@@ -66,12 +66,11 @@ pub fn lower(sig: &Signature, item: &syn::ItemFn, errors: &mut Errors) -> Option
     let mut block = Block {
         stmts: std::mem::take(&mut lowerer.stmts),
     };
-    let stmt_count = number(&mut block, 0);
+    number(&mut block, 0);
     Some(Body {
         vars: lowerer.vars,
         block,
         output: output?,
-        stmt_count,
     })
 }
 
@@ -177,10 +176,9 @@ impl Lowerer<'_> {
         self.lower_stmts(init);
         let output = match last {
             Some(syn::Stmt::Expr(expr, None)) => Some(self.lower_expr(expr)),
-            Some(syn::Stmt::Expr(syn::Expr::Return(ret), Some(_))) => match &ret.expr {
-                Some(value) => Some(self.lower_expr(value)),
-                None => None,
-            },
+            Some(syn::Stmt::Expr(syn::Expr::Return(ret), Some(_))) => {
+                ret.expr.as_ref().map(|value| self.lower_expr(value))
+            }
             Some(stmt) => {
                 self.lower_stmts(std::slice::from_ref(stmt));
                 None
@@ -227,15 +225,18 @@ impl Lowerer<'_> {
         let Some(frame) = self.loops.last() else {
             return;
         };
-        let (broke, cont) = (frame.broke, frame.cont);
-        let mut stopped = Operand::Var(broke);
-        if let Some(cont) = cont {
-            stopped = self.emit(
-                Op::Binary(crate::ir::BinOp::Or, stopped, Operand::Var(cont)),
+        // Only flags that can already be set at this point are tested.
+        let broke = frame.used_break.then_some(Operand::Var(frame.broke));
+        let cont = frame.cont.map(Operand::Var);
+        let stopped = match (broke, cont) {
+            (Some(broke), Some(cont)) => self.emit(
+                Op::Binary(crate::ir::BinOp::Or, broke, cont),
                 Ty::BOOL,
                 span,
-            );
-        }
+            ),
+            (Some(flag), None) | (None, Some(flag)) => flag,
+            (None, None) => return self.lower_stmts(rest),
+        };
         let go_on = self.temp(Ty::BOOL, span);
         self.assign(go_on, Op::Unary(UnOp::Not, stopped), span);
         let saved = std::mem::take(&mut self.stmts);
@@ -352,6 +353,11 @@ impl Lowerer<'_> {
                     self.lower_expr(expr);
                 }
             },
+            syn::Expr::If(expr_if) => self.lower_if(expr_if, None),
+            syn::Expr::Block(block) if block.label.is_none() => {
+                let inner = self.sub_block(|this| this.lower_stmts(&block.block.stmts));
+                self.stmts.extend(inner.stmts);
+            }
             syn::Expr::Break(brk) => self.lower_break(brk),
             syn::Expr::Continue(cont) => self.lower_continue(cont),
             syn::Expr::Return(ret) => self.errors.at(
@@ -663,6 +669,7 @@ impl Lowerer<'_> {
             );
             if let Some(frame) = this.loops.last_mut() {
                 frame.exits = true;
+                frame.used_break = true;
             }
             this.guard_rest(&expr.body.stmts, span);
         });

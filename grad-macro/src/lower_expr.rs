@@ -739,6 +739,13 @@ impl Lowerer<'_> {
                     .at(last, format!("`{last}` has no derivative rule"));
                 return self.unit();
             }
+            let float = &segments[segments.len() - 2].ident;
+            if (float == "f32" || float == "f64") && call.args.len() == 1 {
+                // `f64::from(n)` is the lossless `From` conversion: a cast to the float type.
+                let value = self.lower_expr(&call.args[0]);
+                let ty: syn::Type = syn::parse_quote!(#float);
+                return self.emit(Op::Cast(value, ty), Ty::FLOAT, span);
+            }
             self.errors
                 .at(last, "`F::from(x)` must be followed by `.unwrap()`");
             return self.unit();

@@ -232,8 +232,8 @@ impl Emitter<'_> {
         for (k, arg) in call.args.iter().enumerate() {
             args.push(self.call_arg(&arg.operand, arg.by_ref));
             match self.ty_of(&arg.operand) {
-                Ty::Scalar(s) if s == crate::ir::Scalar::Float => {
-                    let slot = &self.slots[k % self.slots.len()];
+                Ty::Scalar(crate::ir::Scalar::Float) => {
+                    let slot = &self.slots[k];
                     prepare.extend(quote!(let mut #slot = #zero;));
                     args.push(quote!(&mut #slot));
                     collect.extend(self.contribute(&arg.operand, quote!(#slot)));
@@ -316,7 +316,7 @@ impl Emitter<'_> {
         } else {
             (TokenStream::new(), None)
         };
-        let flow = self.array_rule(stmt, op, &array, &bar, len.as_ref());
+        let flow = self.array_rule(stmt, op, &array, bar, len.as_ref());
         let cleared = self.flat_mut(quote!(#bar), &array, len.as_ref());
         quote_spanned! {stmt.span=>
             {

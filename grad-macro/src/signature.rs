@@ -324,7 +324,7 @@ fn apply_wrt(params: &mut [Param], args: &Args, errors: &mut Errors) {
         }
     }
     for param in params.iter_mut() {
-        param.active = param.class.holds_floats() && wrt.iter().any(|w| *w == param.ident);
+        param.active = param.class.holds_floats() && wrt.contains(&param.ident);
     }
 }
 
