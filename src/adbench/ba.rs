@@ -71,7 +71,9 @@ impl BaInput {
 ///
 /// The rotation is Rodrigues' formula `Xcam = Xo cos t + (v x Xo) sin t + v (v . Xo)(1 - cos t)`
 /// with `t = |r|`, `v = r / t`; at `r = 0` it becomes its first-order form
-/// `Xo + r x Xo`, which has the right value and derivative there.
+/// `Xo + r x Xo`, which has the right value and derivative there. The attribute generates
+/// `ba_reprojection_error_adjoint`, whose seed `&[f64; 2]` weighs the two residuals: seeding
+/// one residual at a time gives the rows of the 2x15 block.
 #[differentiate(wrt(cam, x, w))]
 pub fn ba_reprojection_error(cam: &[f64], x: &[f64], w: f64, feat: &[f64]) -> [f64; 2] {
     let xo0 = x[0] - cam[3];

@@ -139,7 +139,9 @@ pub fn ln_gamma_half_integer(x: f64) -> f64 {
 /// accepts: `constant + sum_i LSE_k(main_ik) - n LSE(alphas) + prior`.
 ///
 /// `m` is the prior's extra degrees of freedom as a float, and `constant` the
-/// parameter-free part from [`GmmInput::constant`].
+/// parameter-free part from [`GmmInput::constant`]. The attribute generates
+/// `gmm_objective_adjoint`, ADBench's gradient: it takes an adjoint buffer after each of
+/// `alphas`, `means` and `icf` and the seed last.
 // The differentiable subset passes no structs, and loops over index ranges rather than
 // over `iter_mut().skip(..)`.
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
@@ -198,6 +200,18 @@ pub fn gmm_objective(
 }
 
 /// `log sum_i exp(v_i)`, shifted by the maximum so that no exponential overflows.
+///
+/// Its derivative is the softmax of `v`, whatever the shift:
+///
+/// ```
+/// use grad::adbench::gmm::log_sum_exp_adjoint;
+///
+/// let v = [0.0, 2f64.ln()];
+/// let mut v_adj = [0.0; 2];
+/// let value = log_sum_exp_adjoint(&v, &mut v_adj, 1.0);
+/// assert!((value - 3f64.ln()).abs() < 1e-15);
+/// assert!((v_adj[0] - 1.0 / 3.0).abs() < 1e-15 && (v_adj[1] - 2.0 / 3.0).abs() < 1e-15);
+/// ```
 #[differentiate]
 pub fn log_sum_exp(v: &[f64]) -> f64 {
     let mut max = v[0];

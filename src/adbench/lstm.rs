@@ -79,6 +79,8 @@ pub fn sigmoid(x: f64) -> f64 {
 /// From each character the network predicts the next one; the loss is the mean over
 /// steps and alphabet of `-gold_j (y_j - lse)` with `lse = log(sum_j exp(y_j) + 2)`,
 /// unshifted and with ADBench's `+ 2` kept so that the reference values are reproduced.
+/// The attribute generates `lstm_objective_adjoint`, the gradient with respect to
+/// `main_params` and `extra_params`.
 #[differentiate(wrt(main_params, extra_params))]
 pub fn lstm_objective(
     l: usize,
