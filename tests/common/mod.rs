@@ -43,3 +43,29 @@ pub fn check_fd<F: Float + std::fmt::Debug>(f: impl Fn(&[F]) -> F, grad: &[F], x
     };
     assert_close(grad, &numeric, tol, tol);
 }
+
+/// Converts `f64` test data to the float type under test.
+pub fn cast<F: Float>(values: &[f64]) -> Vec<F> {
+    values.iter().map(|&v| F::from(v).unwrap()).collect()
+}
+
+/// Tolerance for comparing against a closed form: a few hundred ulps of the float type.
+pub fn closed_form_tol<F: Float>() -> F {
+    if F::epsilon() > F::from(1e-10).unwrap() {
+        F::from(1e-4).unwrap()
+    } else {
+        F::from(1e-10).unwrap()
+    }
+}
+
+/// Checks a gradient against a closed form with [`closed_form_tol`] as relative and absolute
+/// tolerance.
+pub fn check_closed_form<F: Float + std::fmt::Debug>(grad: &[F], expected: &[F]) {
+    let tol = closed_form_tol::<F>();
+    assert_close(grad, expected, tol, tol);
+}
+
+/// Joins the adjoint buffers or parameter vectors of several parameters into one vector.
+pub fn concat<F: Copy>(parts: &[&[F]]) -> Vec<F> {
+    parts.iter().flat_map(|p| p.iter().copied()).collect()
+}
