@@ -148,6 +148,20 @@ impl<'a> Emitter<'a> {
         }
     }
 
+    /// Whether a variable is written more than once (in the text or by a loop), so that its
+    /// adjoint must restart from zero at each write in the backward sweep.
+    pub fn is_overwritten(&self, v: VarId) -> bool {
+        let mut writes = 0;
+        let mut in_loop = false;
+        visit_with_loops(&self.body.block, 0, &mut |stmt, depth| {
+            if stmt.kind.writes() == Some(v) {
+                writes += 1;
+                in_loop |= depth > 0;
+            }
+        });
+        writes > 1 || in_loop || self.is_param(v)
+    }
+
     /// A `Vec` local defined more than once (or in a loop): its adjoint is sized for the longest
     /// instance, and each instance's length is kept on a tape.
     pub fn tracks_lengths(&self, v: VarId) -> bool {
@@ -643,7 +657,9 @@ impl<'a> Emitter<'a> {
         let backward = self.backward_block(&self.body.block);
         let finish = self.finish_params();
         quote! {
-            let #zero: #float = ::grad_runtime::num_traits::Zero::zero();
+            // Adjoints start at negative zero, the identity of floating-point addition, so
+            // the compiler can fold `-0.0 + g` into `g`; it cannot fold `0.0 + g`.
+            let #zero: #float = -<#float as ::grad_runtime::num_traits::Zero>::zero();
             #declarations
             #adjoints
             #forward

@@ -127,8 +127,16 @@ impl Emitter<'_> {
         if let Ty::Array(_) = self.body.var(target).ty {
             return self.backward_array_def(stmt, target, op, restore);
         }
-        let g = &self.g;
         let bar = self.names.bar(target);
+        if let Some(other) = self_accumulation(target, op) {
+            // `v = v + e` leaves the adjoint of `v` as it is and passes it on to `e`.
+            let flow = self.contribute(
+                other.0,
+                other.1.then(|| quote!(-#bar)).unwrap_or(quote!(#bar)),
+            );
+            return quote_spanned!(stmt.span=> #restore #flow);
+        }
+        let g = &self.g;
         let zero = &self.zero;
         let reads_result = matches!(op, Op::Math(f, _) if f.reads_result());
         let result = format_ident!("r", span = Span::mixed_site());
@@ -139,12 +147,18 @@ impl Emitter<'_> {
             TokenStream::new()
         };
         let body = self.scalar_rule(stmt, op, &quote!(#result));
+        // The adjoint restarts from zero for the value the variable held before this write;
+        // a variable written once outside loops has no such earlier value.
+        let reset = self.is_overwritten(target).then(|| quote!(#bar = #zero;));
+        if body.is_empty() && reset.is_none() {
+            return restore;
+        }
         quote_spanned! {stmt.span=>
             {
                 #capture
                 #restore
                 let #g = #bar;
-                #bar = #zero;
+                #reset
                 #body
             }
         }
@@ -428,5 +442,17 @@ impl Emitter<'_> {
             }
             #restore
         }
+    }
+}
+
+/// For `v = v + e`, `v = e + v` and `v = v - e`: the other operand, and whether it is
+/// subtracted.
+fn self_accumulation(target: VarId, op: &Op) -> Option<(&Operand, bool)> {
+    let is_target = |o: &Operand| o.var() == Some(target);
+    match op {
+        Op::Binary(BinOp::Add, a, b) if is_target(a) && !is_target(b) => Some((b, false)),
+        Op::Binary(BinOp::Add, a, b) if is_target(b) && !is_target(a) => Some((a, false)),
+        Op::Binary(BinOp::Sub, a, b) if is_target(a) && !is_target(b) => Some((b, true)),
+        _ => None,
     }
 }
