@@ -196,8 +196,8 @@ impl MathFn {
             MathFn::Cbrt => one(quote!(#rules::d_cbrt_at_result(#r))),
             MathFn::Abs => one(quote!(#rules::d_abs(#x))),
             MathFn::Recip => one(quote!(#rules::d_recip_at_result(#r))),
-            MathFn::ToDegrees => one(quote!(#rules::d_to_degrees())),
-            MathFn::ToRadians => one(quote!(#rules::d_to_radians())),
+            MathFn::ToDegrees => one(quote!(#rules::d_to_degrees(#x))),
+            MathFn::ToRadians => one(quote!(#rules::d_to_radians(#x))),
             MathFn::Signum | MathFn::Floor | MathFn::Ceil | MathFn::Round | MathFn::Trunc => {
                 one(quote!(#rules::d_step(#x)))
             }
@@ -205,11 +205,7 @@ impl MathFn {
                 let n = &args[1];
                 Partials::Each(vec![Some(quote!(#rules::d_powi(#x, #n))), None])
             }
-            MathFn::MulAdd => {
-                let a = &args[1];
-                let one = quote!(::grad_runtime::num_traits::One::one());
-                Partials::Each(vec![Some(quote!(#a)), Some(quote!(#x)), Some(one)])
-            }
+            MathFn::MulAdd => Partials::Tuple(quote!(#rules::d_mul_add(#x, #y, #z))),
             MathFn::Atan2 => Partials::Tuple(quote!(#rules::d_atan2(#x, #y))),
             MathFn::Log => Partials::Tuple(quote!(#rules::d_log(#x, #y, #r))),
             MathFn::Powf => Partials::Tuple(quote!(#rules::d_powf(#x, #y, #r))),

@@ -349,22 +349,31 @@ pub fn d_clamp<F: Float>(x: F, lo: F, hi: F) -> (F, F, F) {
     }
 }
 
-/// d to_degrees(x) / dx = 180 / pi.
+/// d to_degrees(x) / dx = 180 / pi, the same at every `x`.
 ///
 /// ```
-/// assert_eq!(grad_runtime::rules::d_to_degrees::<f64>(), 1.0_f64.to_degrees());
+/// assert_eq!(grad_runtime::rules::d_to_degrees(3.0_f64), 1.0_f64.to_degrees());
 /// ```
-pub fn d_to_degrees<F: Float>() -> F {
+pub fn d_to_degrees<F: Float>(_x: F) -> F {
     F::one().to_degrees()
 }
 
-/// d to_radians(x) / dx = pi / 180.
+/// d to_radians(x) / dx = pi / 180, the same at every `x`.
 ///
 /// ```
-/// assert_eq!(grad_runtime::rules::d_to_radians::<f64>(), 1.0_f64.to_radians());
+/// assert_eq!(grad_runtime::rules::d_to_radians(3.0_f64), 1.0_f64.to_radians());
 /// ```
-pub fn d_to_radians<F: Float>() -> F {
+pub fn d_to_radians<F: Float>(_x: F) -> F {
     F::one().to_radians()
+}
+
+/// Partials of `a.mul_add(b, c)` = a b + c: (b, a, 1).
+///
+/// ```
+/// assert_eq!(grad_runtime::rules::d_mul_add(2.0_f64, 3.0, 4.0), (3.0, 2.0, 1.0));
+/// ```
+pub fn d_mul_add<F: Float>(a: F, b: F, _c: F) -> (F, F, F) {
+    (b, a, F::one())
 }
 
 /// The derivative of the step functions `signum`, `floor`, `ceil`, `round`, `trunc`: 0
