@@ -99,6 +99,17 @@ impl Emitter<'_> {
 
     /// Restores a variable's value from before `stmt` when `stmt` saved it.
     fn pop_scalar(&self, stmt: &Stmt, var: VarId) -> TokenStream {
+        if self.plan.inverted.contains(&stmt.id) {
+            if let Some((target, step, subtracted)) = crate::saves::integer_step(self.body, stmt) {
+                let t = self.names.primal(target);
+                let k = self.val(&step);
+                return if subtracted {
+                    quote!(#t = #t + #k;)
+                } else {
+                    quote!(#t = #t - #k;)
+                };
+            }
+        }
         if !self.plan.saved.contains(&stmt.id) {
             return TokenStream::new();
         }

@@ -25,6 +25,9 @@ pub struct Plan {
     pub activity: Activity,
     /// Writes whose previous value is pushed on a tape.
     pub saved: BTreeSet<StmtId>,
+    /// Integer steps `i = i + k` whose previous value the backward sweep restores exactly by
+    /// `i = i - k` instead of saving it.
+    pub inverted: BTreeSet<StmtId>,
     /// Variables recomputed at the top of their block in the backward sweep.
     pub recomputed: Vec<bool>,
     /// Statements that emit code in the backward sweep (themselves or inside).
@@ -86,22 +89,24 @@ pub fn plan(body: &Body, activity: Activity) -> Plan {
     let mut plan = Plan {
         activity,
         saved: BTreeSet::new(),
+        inverted: BTreeSet::new(),
         recomputed,
         backward: BTreeSet::new(),
         needed: vec![false; body.vars.len()],
     };
     loop {
         plan.backward = backward_stmts(body, &plan);
-        let reads = backward_reads(&sites, &plan);
+        let reads = backward_reads(body, &sites, &plan);
         plan.needed = vec![false; body.vars.len()];
         for read in &reads {
             plan.needed[read.var.0 as usize] = true;
         }
-        let saved = saved_writes(body, &writes, &reads, &plan);
-        if saved == plan.saved {
+        let (saved, inverted) = saved_writes(body, &writes, &reads, &plan);
+        if saved == plan.saved && inverted == plan.inverted {
             return plan;
         }
         plan.saved = saved;
+        plan.inverted = inverted;
     }
 }
 
@@ -181,7 +186,9 @@ fn backward_stmts(body: &Body, plan: &Plan) -> BTreeSet<StmtId> {
     fn visit(stmts: &[Stmt], plan: &Plan, out: &mut BTreeSet<StmtId>) -> bool {
         let mut any = false;
         for stmt in stmts {
-            let mut own = plan.saved.contains(&stmt.id) || is_active_stmt(stmt, plan);
+            let mut own = plan.saved.contains(&stmt.id)
+                || plan.inverted.contains(&stmt.id)
+                || is_active_stmt(stmt, plan);
             for child in stmt.children() {
                 own |= visit(&child.stmts, plan, out);
             }
@@ -205,8 +212,17 @@ pub fn is_active_stmt(stmt: &Stmt, plan: &Plan) -> bool {
     }
 }
 
-fn backward_reads(sites: &[Site<'_>], plan: &Plan) -> Vec<Read> {
+fn backward_reads(body: &Body, sites: &[Site<'_>], plan: &Plan) -> Vec<Read> {
     let mut reads = Vec::new();
+    for site in sites.iter().filter(|s| plan.inverted.contains(&s.stmt.id)) {
+        if let Some((_, Operand::Var(step), _)) = integer_step(body, site.stmt) {
+            reads.push(Read {
+                var: step,
+                pos: 2 * site.stmt.id.0,
+                loops: site.loops.clone(),
+            });
+        }
+    }
     for site in sites.iter().filter(|s| plan.backward.contains(&s.stmt.id)) {
         for (var, result) in stmt_reads(site.stmt, plan) {
             reads.push(Read {
@@ -309,13 +325,38 @@ fn op_reads(target: VarId, op: &Op, plan: &Plan) -> Vec<(VarId, bool)> {
     }
 }
 
+/// The step `k` of an integer write `i = i + k`, `i = k + i` or `i = i - k`, with whether it
+/// is subtracted: such a write is undone exactly by the opposite step.
+pub fn integer_step(body: &Body, stmt: &Stmt) -> Option<(VarId, Operand, bool)> {
+    let StmtKind::Assign { target, op } = &stmt.kind else {
+        return None;
+    };
+    if body.var(*target).ty.scalar() != Some(crate::ir::Scalar::Int) {
+        return None;
+    }
+    let is_target = |o: &Operand| o.var() == Some(*target);
+    match op {
+        Op::Binary(crate::ir::BinOp::Add, a, b) if is_target(a) && !is_target(b) => {
+            Some((*target, b.clone(), false))
+        }
+        Op::Binary(crate::ir::BinOp::Add, a, b) if is_target(b) && !is_target(a) => {
+            Some((*target, a.clone(), false))
+        }
+        Op::Binary(crate::ir::BinOp::Sub, a, b) if is_target(a) && !is_target(b) => {
+            Some((*target, b.clone(), true))
+        }
+        _ => None,
+    }
+}
+
 fn saved_writes(
     body: &Body,
     writes: &[Vec<&Site<'_>>],
     reads: &[Read],
     plan: &Plan,
-) -> BTreeSet<StmtId> {
+) -> (BTreeSet<StmtId>, BTreeSet<StmtId>) {
     let mut saved = BTreeSet::new();
+    let mut inverted = BTreeSet::new();
     for v in body.var_ids() {
         let list = &writes[v.0 as usize];
         if plan.is_recomputed(v) || list.is_empty() {
@@ -342,10 +383,12 @@ fn saved_writes(
                     common > decl_depth
                 }
             });
-            if needs {
+            if needs && integer_step(body, write.stmt).is_some() {
+                inverted.insert(write.stmt.id);
+            } else if needs {
                 saved.insert(write.stmt.id);
             }
         }
     }
-    saved
+    (saved, inverted)
 }
