@@ -1,0 +1,8 @@
+use grad_runtime::differentiate;
+
+#[differentiate]
+const fn f(x: f64) -> f64 {
+    x
+}
+
+fn main() {}

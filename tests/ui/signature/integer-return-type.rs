@@ -1,0 +1,8 @@
+use grad_runtime::differentiate;
+
+#[differentiate]
+fn f(x: f64) -> usize {
+    x as usize
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use grad_runtime::differentiate;
+
+#[differentiate]
+fn f(x: f64) {
+    let _ = x;
+}
+
+fn main() {}
