@@ -961,3 +961,352 @@ mod calls {
         }
     }
 }
+
+mod constructs {
+    //! The supported language subset: constants, bindings, blocks, branches, casts, `return`.
+
+    // The functions below are written the way the lints discourage on purpose: each spelling
+    // (a final `return`, a block ending in a `let` binding, `!(a < b)`, `n % 2 == 0`, `x as f64`
+    // on an `f64`) is a construct the macro must accept.
+    #![allow(
+        clippy::let_and_return,
+        clippy::manual_is_multiple_of,
+        clippy::needless_return,
+        clippy::neg_cmp_op_on_partial_ord,
+        clippy::unnecessary_cast
+    )]
+    use super::*;
+
+    #[differentiate]
+    fn constants<F: Float>(x: F) -> F {
+        let two = F::one() + F::one();
+        let half = F::from(0.5).unwrap();
+        let pi = F::from(std::f64::consts::PI).unwrap();
+        F::zero() + two * half * x + pi * x * x
+    }
+
+    #[differentiate]
+    fn with_pi(x: f64) -> f64 {
+        std::f64::consts::PI * x.sin() + 2.0 * x
+    }
+
+    #[differentiate]
+    fn shadowing<F: Float>(x: F, y: F) -> F {
+        let t = x * y;
+        let t = t + x;
+        let t: F = t * t;
+        t - y
+    }
+
+    #[differentiate]
+    fn reassignment<F: Float>(x: F, y: F) -> F {
+        let mut acc = x;
+        acc = acc * y;
+        acc = acc + x * x;
+        acc = acc.sin();
+        acc * y
+    }
+
+    // `Float` does not imply `AddAssign` and friends, so compound assignment is tested at the
+    // concrete types only.
+    #[differentiate]
+    fn compound_assignment(x: f64, y: f64) -> f64 {
+        let mut a = x;
+        a += y;
+        a *= x;
+        a -= y;
+        a /= y;
+        let mut b = x;
+        b *= b;
+        b += b;
+        a + b
+    }
+
+    #[differentiate]
+    fn compound_assignment_f32(x: f32, y: f32) -> f32 {
+        let mut a = x;
+        a += y;
+        a *= x;
+        a -= y;
+        a /= y;
+        let mut b = x;
+        b *= b;
+        b += b;
+        a + b
+    }
+
+    #[differentiate]
+    fn arithmetic<F: Float>(x: F, y: F) -> F {
+        -(x * y) + x / y - (y - x)
+    }
+
+    #[differentiate]
+    fn nested_blocks<F: Float>(x: F, y: F) -> F {
+        let outer = {
+            let inner = x * x;
+            {
+                let deeper = inner * y;
+                deeper + x
+            }
+        };
+        let z = {
+            let x = outer * y;
+            x
+        };
+        z + x
+    }
+
+    #[differentiate]
+    fn else_if_chain<F: Float>(x: F) -> F {
+        let two = F::from(2.0).unwrap();
+        let y = if x < -F::one() {
+            -x * x
+        } else if x < F::one() {
+            x.sin()
+        } else if x < F::from(3.0).unwrap() {
+            x.exp()
+        } else {
+            F::from(20.0).unwrap() + x
+        };
+        y * two
+    }
+
+    #[differentiate]
+    fn if_statement<F: Float>(x: F, y: F) -> F {
+        let mut r = x * y;
+        if r > F::one() {
+            r = r.sqrt();
+        } else if !(r > -F::one()) {
+            r = -r * y;
+        }
+        r
+    }
+
+    #[differentiate]
+    fn gated<F: Float>(x: F, n: usize, y: F) -> F {
+        if x > F::zero() && n % 2 == 0 || !(y < F::one()) {
+            x * y
+        } else {
+            x + y
+        }
+    }
+
+    #[differentiate]
+    fn final_return<F: Float>(x: F, y: F) -> F {
+        let s = x.hypot(y);
+        return s * x;
+    }
+
+    #[differentiate]
+    fn casts(x: f64, n: usize) -> f64 {
+        let k = n as f64;
+        let m = (2 * n + 1) as i32;
+        let whole = x as i64;
+        let same = x as f64;
+        k * same + x.powi(m) + whole as f64 * x
+    }
+
+    #[differentiate]
+    fn casts_f32(x: f32, n: usize) -> f32 {
+        let k = n as f32;
+        let m = (2 * n + 1) as i32;
+        let whole = x as i64;
+        k * x + x.powi(m) + whole as f32 * x
+    }
+
+    /// f = 0 + 2 · ½ · x + πx²: f' = 1 + 2πx.
+    fn float_constants<F: Float + Debug>() {
+        check_points::<F, 1>(
+            |[x], [x_adj], seed| constants_adjoint(x, x_adj, seed),
+            |[x]| constants(x),
+            |[x]| [1.0 + 2.0 * std::f64::consts::PI * x],
+            &[[0.7], [-1.3]],
+        );
+    }
+
+    /// t = ((xy + x)²) - y: ∂/∂x = 2(xy + x)(y + 1), ∂/∂y = 2(xy + x)x - 1.
+    fn shadowed_bindings<F: Float + Debug>() {
+        check_points::<F, 2>(
+            |[x, y], [x_adj, y_adj], seed| shadowing_adjoint(x, x_adj, y, y_adj, seed),
+            |[x, y]| shadowing(x, y),
+            |[x, y]| {
+                let u = x * y + x;
+                [2.0 * u * (y + 1.0), 2.0 * u * x - 1.0]
+            },
+            &[[0.7, -0.4], [1.1, 0.9]],
+        );
+    }
+
+    /// f = y sin u with u = xy + x²: ∂/∂x = y cos u (y + 2x), ∂/∂y = sin u + y cos u · x.
+    fn mutable_reassignment<F: Float + Debug>() {
+        check_points::<F, 2>(
+            |[x, y], [x_adj, y_adj], seed| reassignment_adjoint(x, x_adj, y, y_adj, seed),
+            |[x, y]| reassignment(x, y),
+            |[x, y]| {
+                let u = x * y + x * x;
+                [y * u.cos() * (y + 2.0 * x), u.sin() + y * u.cos() * x]
+            },
+            &[[0.7, -0.4], [1.1, 0.9]],
+        );
+    }
+
+    /// f = -xy + x/y - y + x: ∂/∂x = -y + 1/y + 1, ∂/∂y = -x - x/y² - 1.
+    fn operators_and_negation<F: Float + Debug>() {
+        check_points::<F, 2>(
+            |[x, y], [x_adj, y_adj], seed| arithmetic_adjoint(x, x_adj, y, y_adj, seed),
+            |[x, y]| arithmetic(x, y),
+            |[x, y]| [-y + 1.0 / y + 1.0, -x - x / (y * y) - 1.0],
+            &[[0.7, -0.4], [1.1, 0.9]],
+        );
+    }
+
+    /// f = (x²y + x)y + x, the last `x` being the parameter again once the inner block that
+    /// shadowed it has ended: ∂/∂x = 2xy² + y + 1, ∂/∂y = 2x²y + x.
+    fn blocks_and_scopes<F: Float + Debug>() {
+        check_points::<F, 2>(
+            |[x, y], [x_adj, y_adj], seed| nested_blocks_adjoint(x, x_adj, y, y_adj, seed),
+            |[x, y]| nested_blocks(x, y),
+            |[x, y]| [2.0 * x * y * y + y + 1.0, 2.0 * x * x * y + x],
+            &[[0.7, -0.4], [1.1, 0.9]],
+        );
+    }
+
+    /// f = 2·(-x²), 2 sin x, 2eˣ or 2(20 + x) on x < -1, < 1, < 3, ≥ 3:
+    /// f' = -4x, 2 cos x, 2eˣ, 2.
+    fn if_expression_chain<F: Float + Debug>() {
+        check_points::<F, 1>(
+            |[x], [x_adj], seed| else_if_chain_adjoint(x, x_adj, seed),
+            |[x]| else_if_chain(x),
+            |[x]| {
+                let slope = if x < -1.0 {
+                    -2.0 * x
+                } else if x < 1.0 {
+                    x.cos()
+                } else if x < 3.0 {
+                    x.exp()
+                } else {
+                    1.0
+                };
+                [2.0 * slope]
+            },
+            &[[-2.0], [0.3], [1.5], [4.5]],
+        );
+    }
+
+    /// r = xy, then √(xy) where xy > 1, -xy² where xy ≤ -1, xy otherwise:
+    /// (y/(2√(xy)), x/(2√(xy))), (-y², -2xy), (y, x).
+    fn if_statement_branches<F: Float + Debug>() {
+        check_points::<F, 2>(
+            |[x, y], [x_adj, y_adj], seed| if_statement_adjoint(x, x_adj, y, y_adj, seed),
+            |[x, y]| if_statement(x, y),
+            |[x, y]| {
+                let r = x * y;
+                if r > 1.0 {
+                    [y / (2.0 * r.sqrt()), x / (2.0 * r.sqrt())]
+                } else if r <= -1.0 {
+                    [-y * y, -2.0 * x * y]
+                } else {
+                    [y, x]
+                }
+            },
+            &[[2.0, 1.5], [-2.0, 1.5], [0.5, 0.4]],
+        );
+    }
+
+    /// `x > 0 && n even || !(y < 1)` picks xy, with gradient (y, x), else x + y, with (1, 1).
+    fn conditions_on_floats_and_integers<F: Float + Debug>() {
+        let cases = [
+            (0.5, 2, 0.5, true),
+            (0.5, 3, 0.5, false),
+            (-0.5, 2, 2.0, true),
+            (-0.5, 4, 0.5, false),
+        ];
+        for (x, n, y, product) in cases {
+            check_points::<F, 2>(
+                |[x, y], [x_adj, y_adj], seed| gated_adjoint(x, x_adj, n, y, y_adj, seed),
+                |[x, y]| gated(x, n, y),
+                |[x, y]| if product { [y, x] } else { [1.0, 1.0] },
+                &[[x, y]],
+            );
+        }
+    }
+
+    /// f = s x with s = √(x² + y²): ∂/∂x = x²/s + s, ∂/∂y = xy/s.
+    fn return_statement<F: Float + Debug>() {
+        check_points::<F, 2>(
+            |[x, y], [x_adj, y_adj], seed| final_return_adjoint(x, x_adj, y, y_adj, seed),
+            |[x, y]| final_return(x, y),
+            |[x, y]| {
+                let s = x.hypot(y);
+                [x * x / s + s, x * y / s]
+            },
+            &[[0.7, -0.4], [1.1, 0.9]],
+        );
+    }
+
+    at_f32_and_f64!(
+        float_constants,
+        shadowed_bindings,
+        mutable_reassignment,
+        operators_and_negation,
+        blocks_and_scopes,
+        if_expression_chain,
+        if_statement_branches,
+        conditions_on_floats_and_integers,
+        return_statement,
+    );
+
+    /// f = π sin x + 2x: f' = π cos x + 2.
+    #[test]
+    fn std_pi() {
+        check_points(
+            |[x], [x_adj], seed| with_pi_adjoint(x, x_adj, seed),
+            |[x]| with_pi(x),
+            |[x]| [std::f64::consts::PI * x.cos() + 2.0],
+            &[[0.7], [-1.3]],
+        );
+    }
+
+    /// f = k x + xᵐ + trunc(x) x with k = n and m = 2n + 1 computed from the integer `n`:
+    /// f' = k + m xᵐ⁻¹ + trunc(x) away from the integers, where trunc jumps.
+    #[test]
+    fn integer_arithmetic_and_casts() {
+        for n in [0usize, 1, 2] {
+            let (k, m) = (n as f64, (2 * n + 1) as i32);
+            let slope = |x: f64| k + f64::from(m) * x.powi(m - 1) + x.trunc();
+            check_points(
+                |[x], [x_adj], seed| casts_adjoint(x, x_adj, n, seed),
+                |[x]| casts(x, n),
+                |[x]| [slope(x)],
+                &[[0.7], [-1.3], [2.4]],
+            );
+            check_points(
+                |[x], [x_adj], seed| casts_f32_adjoint(x, x_adj, n, seed),
+                |[x]| casts_f32(x, n),
+                |[x]| [slope(x)],
+                &[[0.7], [-1.3], [2.4]],
+            );
+        }
+    }
+
+    /// a = (x(x + y) - y) / y = x²/y + x - 1 and b = 2x² (from `b *= b; b += b`):
+    /// ∂/∂x = 2x/y + 1 + 4x, ∂/∂y = -x²/y².
+    #[test]
+    fn compound_assignments() {
+        let closed = |[x, y]: [f64; 2]| [2.0 * x / y + 1.0 + 4.0 * x, -x * x / (y * y)];
+        check_points(
+            |[x, y], [x_adj, y_adj], seed| compound_assignment_adjoint(x, x_adj, y, y_adj, seed),
+            |[x, y]| compound_assignment(x, y),
+            closed,
+            &[[0.7, -0.4], [1.1, 0.9]],
+        );
+        check_points(
+            |[x, y], [x_adj, y_adj], seed| {
+                compound_assignment_f32_adjoint(x, x_adj, y, y_adj, seed)
+            },
+            |[x, y]| compound_assignment_f32(x, y),
+            closed,
+            &[[0.7, -0.4], [1.1, 0.9]],
+        );
+    }
+}
