@@ -337,6 +337,45 @@ impl Stmt {
         }
     }
 
+    /// Adds every variable this statement and its nested blocks read to `out`.
+    pub fn subtree_reads(&self, out: &mut std::collections::BTreeSet<VarId>) {
+        match &self.kind {
+            StmtKind::Assign { op, .. } => out.extend(op.reads()),
+            StmtKind::Store {
+                array,
+                index,
+                value,
+                accumulate,
+            } => {
+                out.extend(index.iter().filter_map(Operand::var));
+                out.extend(value.var());
+                if accumulate.is_some() {
+                    out.insert(*array);
+                }
+            }
+            StmtKind::If { cond, .. } => {
+                out.insert(*cond);
+            }
+            StmtKind::For { range, .. } => out.extend(range_reads(range)),
+            StmtKind::Loop { .. } => {}
+        }
+        for child in self.children() {
+            for stmt in &child.stmts {
+                stmt.subtree_reads(out);
+            }
+        }
+    }
+
+    /// Adds every variable this statement and its nested blocks write to `out`.
+    pub fn subtree_writes(&self, out: &mut std::collections::BTreeSet<VarId>) {
+        out.extend(self.kind.writes());
+        for child in self.children() {
+            for stmt in &child.stmts {
+                stmt.subtree_writes(out);
+            }
+        }
+    }
+
     pub fn is_loop(&self) -> bool {
         matches!(self.kind, StmtKind::For { .. } | StmtKind::Loop { .. })
     }

@@ -22,8 +22,9 @@ use quote::{format_ident, quote, quote_spanned};
 
 impl Emitter<'_> {
     pub fn backward_block(&self, block: &Block) -> TokenStream {
-        let mut out = self.prologue(block);
+        let mut out = TokenStream::new();
         for stmt in block.stmts.iter().rev() {
+            out.extend(self.recompute_before(block, stmt));
             if self.plan.backward.contains(&stmt.id) {
                 out.extend(self.backward_stmt(stmt));
             }
@@ -31,12 +32,14 @@ impl Emitter<'_> {
         out
     }
 
-    /// Recomputes the block's single-assignment values that the backward sweep reads.
-    fn prologue(&self, block: &Block) -> TokenStream {
+    /// Recomputes, in their original order, the values of `block` whose last reader is
+    /// `anchor`, so they hold what they held in the forward sweep.
+    fn recompute_before(&self, block: &Block, anchor: &Stmt) -> TokenStream {
         let mut out = TokenStream::new();
         for stmt in &block.stmts {
             if let StmtKind::Assign { target, op } = &stmt.kind {
-                if self.plan.is_recomputed(*target) && self.plan.needed[target.0 as usize] {
+                let here = self.plan.recomputed[target.0 as usize] == Some(anchor.id);
+                if here && self.plan.needed[target.0 as usize] {
                     let t = self.names.primal(*target);
                     let value = self.op_expr(op, stmt.span);
                     out.extend(quote_spanned!(stmt.span=> #t = #value;));

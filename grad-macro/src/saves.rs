@@ -16,7 +16,7 @@
 //! placed at `2 * statement`, reads of a statement's own result at `2 * statement + 1`.
 
 use crate::activity::Activity;
-use crate::ir::{Body, Op, Operand, Stmt, StmtId, StmtKind, Ty, VarId, VarKind};
+use crate::ir::{Block, Body, Op, Operand, Stmt, StmtId, StmtKind, Ty, VarId, VarKind};
 use crate::rules::MathFn;
 use std::collections::BTreeSet;
 
@@ -28,8 +28,9 @@ pub struct Plan {
     /// Integer steps `i = i + k` whose previous value the backward sweep restores exactly by
     /// `i = i - k` instead of saving it.
     pub inverted: BTreeSet<StmtId>,
-    /// Variables recomputed at the top of their block in the backward sweep.
-    pub recomputed: Vec<bool>,
+    /// Variables recomputed in the backward sweep, with the statement before whose backward
+    /// code they are recomputed.
+    pub recomputed: Vec<Option<StmtId>>,
     /// Statements that emit code in the backward sweep (themselves or inside).
     pub backward: BTreeSet<StmtId>,
     /// Variables whose values the backward sweep reads.
@@ -42,7 +43,7 @@ impl Plan {
     }
 
     pub fn is_recomputed(&self, var: VarId) -> bool {
-        self.recomputed[var.0 as usize]
+        self.recomputed[var.0 as usize].is_some()
     }
 }
 
@@ -121,37 +122,84 @@ fn writes_by_var<'a>(body: &Body, sites: &'a [Site<'a>]) -> Vec<Vec<&'a Site<'a>
     writes
 }
 
-/// Single-assignment scalars inside loops whose operands never change in their loop.
-fn recomputable(body: &Body, writes: &[Vec<&Site<'_>>]) -> Vec<bool> {
-    let mut marks: Vec<bool> = body
-        .var_ids()
-        .map(|v| candidate(body, &writes[v.0 as usize]))
-        .collect();
+/// Single-assignment scalars inside loops that can be recomputed in the backward sweep, each
+/// with its anchor: the last statement of its block that reads it. The value is recomputed
+/// just before the anchor's backward code runs, which is correct when no operand is written
+/// between the definition and the end of the anchor.
+fn recomputable(body: &Body, writes: &[Vec<&Site<'_>>]) -> Vec<Option<StmtId>> {
+    let mut anchors: Vec<Option<StmtId>> = vec![None; body.vars.len()];
+    let mut placed: Vec<Option<(usize, &Block)>> = vec![None; body.vars.len()];
+    visit_blocks(&body.block, &mut |block, k| {
+        if let StmtKind::Assign { target, .. } = &block.stmts[k].kind {
+            if candidate(body, &writes[target.0 as usize]) {
+                placed[target.0 as usize] = Some((k, block));
+            }
+        }
+    });
+    for v in body.var_ids() {
+        if let Some((k, block)) = placed[v.0 as usize] {
+            anchors[v.0 as usize] = last_reader(block, k, v).map(|j| block.stmts[j].id);
+        }
+    }
     loop {
         let mut changed = false;
         for v in body.var_ids() {
-            if !marks[v.0 as usize] {
-                continue;
-            }
-            let site = writes[v.0 as usize][0];
-            let innermost = site.loops.last().copied();
-            let StmtKind::Assign { op, .. } = &site.stmt.kind else {
+            let (Some((k, block)), Some(anchor)) = (placed[v.0 as usize], anchors[v.0 as usize])
+            else {
                 continue;
             };
-            let stable = op.reads().iter().all(|u| {
-                body.var(*u).kind == VarKind::LoopIndex
-                    || marks[u.0 as usize]
-                    || writes[u.0 as usize]
-                        .iter()
-                        .all(|w| innermost.is_none_or(|l| !w.loops.contains(&l)))
-            });
-            if !stable {
-                marks[v.0 as usize] = false;
-                changed = true;
+            let StmtKind::Assign { op, .. } = &block.stmts[k].kind else {
+                continue;
+            };
+            let span = block.stmts[k + 1..]
+                .iter()
+                .take_while(|s| s.id <= anchor)
+                .collect::<Vec<_>>();
+            let mut written = BTreeSet::new();
+            for stmt in &span {
+                stmt.subtree_writes(&mut written);
+            }
+            for u in op.reads() {
+                if body.var(u).kind == VarKind::LoopIndex {
+                    continue;
+                }
+                if written.contains(&u) {
+                    anchors[v.0 as usize] = None;
+                    changed = true;
+                    break;
+                }
+                // A recomputed operand must still be there when this value is recomputed.
+                if let Some(other) = anchors[u.0 as usize] {
+                    let same_block =
+                        placed[u.0 as usize].is_some_and(|(_, b)| std::ptr::eq(b, block));
+                    if same_block && other < anchor {
+                        anchors[u.0 as usize] = Some(anchor);
+                        changed = true;
+                    }
+                }
             }
         }
         if !changed {
-            return marks;
+            return anchors;
+        }
+    }
+}
+
+/// The index of the last statement after `k` in `block` whose subtree reads `v`.
+fn last_reader(block: &Block, k: usize, v: VarId) -> Option<usize> {
+    (k + 1..block.stmts.len()).rev().find(|&j| {
+        let mut reads = BTreeSet::new();
+        block.stmts[j].subtree_reads(&mut reads);
+        reads.contains(&v)
+    })
+}
+
+/// Calls `visit(block, index)` for every statement of every block.
+fn visit_blocks<'a>(block: &'a Block, visit: &mut impl FnMut(&'a Block, usize)) {
+    for (k, stmt) in block.stmts.iter().enumerate() {
+        visit(block, k);
+        for child in stmt.children() {
+            visit_blocks(child, visit);
         }
     }
 }
@@ -242,13 +290,18 @@ fn backward_reads(body: &Body, sites: &[Site<'_>], plan: &Plan) -> Vec<Read> {
             let StmtKind::Assign { target, op } = &site.stmt.kind else {
                 continue;
             };
-            if plan.is_recomputed(*target) && needed.contains(target) && expanded.insert(*target) {
+            let Some(anchor) = plan.recomputed[target.0 as usize] else {
+                continue;
+            };
+            if needed.contains(target) && expanded.insert(*target) {
                 grew = true;
+                // Sites are numbered in the same pre-order as statements.
+                let at = &sites[anchor.0 as usize];
                 for var in op.reads() {
                     reads.push(Read {
                         var,
-                        pos: 2 * site.stmt.id.0,
-                        loops: site.loops.clone(),
+                        pos: 2 * anchor.0,
+                        loops: at.loops.clone(),
                     });
                 }
             }
