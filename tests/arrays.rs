@@ -36,6 +36,9 @@ at_both_precisions!(
     fixed_array_parameter_scaled,
     scratch_array_per_row,
     local_literals_and_copies,
+    nested_parameter_mutated_in_place,
+    vec_literal_output,
+    array_call_inside_loop,
 );
 
 fn float<F: Float>(value: f64) -> F {
@@ -513,4 +516,98 @@ fn nonzero_adjoint_is_kept() {
     );
     let expected: Vec<f64> = concat(&[&fresh_v.map(|g| g + 1.0), &[fresh_scalar + 3.0]]);
     check_closed_form(&concat(&[&v_adj, &[scalar_adj]]), &expected);
+}
+
+// A nested array parameter changed in place with `*=`.
+
+#[differentiate]
+fn scaled_squares_nested<F: Float + NumAssign>(mut m: [[F; 3]; 2], a: F) -> F {
+    for i in 0..2 {
+        for j in 0..3 {
+            let entry = m[i][j];
+            m[i][j] *= a * entry;
+        }
+    }
+    let mut s = F::zero();
+    for i in 0..2 {
+        for j in 0..3 {
+            s += m[i][j] * F::from(j + 1).unwrap();
+        }
+    }
+    s
+}
+
+fn nested_parameter_mutated_in_place<F: Float + NumAssign + Debug>() {
+    let flat: Vec<F> = cast(&[0.3, 0.8, -0.45, 1.1, -0.2, 0.5]);
+    let m = [[flat[0], flat[1], flat[2]], [flat[3], flat[4], flat[5]]];
+    let a: F = float(1.2);
+    let mut m_adj = [[F::zero(); 3]; 2];
+    let mut a_adj = F::zero();
+    scaled_squares_nested_adjoint(m, &mut m_adj, a, &mut a_adj, F::one());
+
+    // s = sum_ij (j + 1) a m_ij^2: ds/dm_ij = 2 (j + 1) a m_ij and ds/da = sum_ij (j + 1) m_ij^2.
+    let weight = |k: usize| float::<F>((k % 3 + 1) as f64);
+    let mut expected: Vec<F> = (0..6)
+        .map(|k| float::<F>(2.0) * weight(k) * a * flat[k])
+        .collect();
+    expected.push((0..6).fold(F::zero(), |s, k| s + weight(k) * flat[k] * flat[k]));
+    let grad = concat(&[m_adj.as_flattened(), &[a_adj]]);
+    check_closed_form(&grad, &expected);
+
+    let unpack = |p: &[F]| scaled_squares_nested([[p[0], p[1], p[2]], [p[3], p[4], p[5]]], p[6]);
+    check_fd(unpack, &grad, &concat(&[&flat, &[a]]));
+}
+
+// A `Vec` output built with `vec![...]`, seeded with several slices.
+
+#[differentiate]
+fn product_sum_difference<F: Float>(a: F, b: F) -> Vec<F> {
+    vec![a * b, a + b, a - b * b]
+}
+
+fn vec_literal_output<F: Float + NumAssign + Debug>() {
+    let (a, b): (F, F) = (float(2.0), float(-0.7));
+    for seed in seeds::<F>(3) {
+        let (mut a_adj, mut b_adj) = (F::zero(), F::zero());
+        let out = product_sum_difference_adjoint(a, &mut a_adj, b, &mut b_adj, &seed);
+
+        // The Jacobian has rows (b, a), (1, 1), (1, -2b), so the VJP with s is
+        // (s_0 b + s_1 + s_2, s_0 a + s_1 - 2 b s_2).
+        check_closed_form(&out, &product_sum_difference(a, b));
+        let two: F = float(2.0);
+        let expected = [
+            seed[0] * b + seed[1] + seed[2],
+            seed[0] * a + seed[1] - two * b * seed[2],
+        ];
+        check_closed_form(&[a_adj, b_adj], &expected);
+    }
+}
+
+// A call returning a fixed-size array, made on every trip of a loop.
+
+#[differentiate]
+fn sum_of_cumulative_products<F: Float>(x: [F; 3]) -> F {
+    let mut s = F::zero();
+    for r in 0..3 {
+        let out: [F; 3] = cumulative_product(x);
+        s = s + out[r];
+    }
+    s
+}
+
+fn array_call_inside_loop<F: Float + NumAssign + Debug>() {
+    let x: [F; 3] = [float(1.5), float(-0.8), float(2.0)];
+    let mut x_adj = [F::zero(); 3];
+    sum_of_cumulative_products_adjoint(x, &mut x_adj, F::one());
+
+    // s = x_0 + x_0 x_1 + x_0 x_1 x_2: ds/dx_0 = 1 + x_1 + x_1 x_2, ds/dx_1 = x_0 + x_0 x_2,
+    // ds/dx_2 = x_0 x_1. Each trip's call adds its own share into the one buffer.
+    let one = F::one();
+    let expected = [one + x[1] + x[1] * x[2], x[0] + x[0] * x[2], x[0] * x[1]];
+    check_closed_form(&x_adj, &expected);
+    check_fd(
+        |p: &[F]| sum_of_cumulative_products([p[0], p[1], p[2]]),
+        &x_adj,
+        &x,
+    );
 }

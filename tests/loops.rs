@@ -52,6 +52,11 @@ at_both_precisions!(
     branch_inside_loop,
     call_inside_loop,
     vec_call_inside_loop,
+    break_from_inner_loop_only,
+    backward_recurrence,
+    forward_substitution,
+    running_maximum,
+    while_on_accumulated_time,
 );
 
 fn float<F: Float>(value: f64) -> F {
@@ -848,4 +853,209 @@ fn vec_call_inside_loop<F: Float + Debug>() {
         .collect();
     check_closed_form(&x_adj, &expected);
     check_fd(|p: &[F]| squared_partial_sums(p, count), &x_adj, &x);
+}
+
+// A `break` that leaves only the inner of two loops.
+
+#[differentiate]
+fn weighted_prefix_until<F: Float>(x: &[F]) -> F {
+    let mut s = F::zero();
+    for i in 0..3 {
+        let weight = F::from(i + 1).unwrap();
+        for j in 0..x.len() {
+            if x[j] * F::from(i).unwrap() > F::one() {
+                break;
+            }
+            s = s + weight * x[j] * x[j];
+        }
+    }
+    s
+}
+
+fn break_from_inner_loop_only<F: Float + Debug>() {
+    let x: Vec<F> = cast(&[0.3, 0.45, 0.8, -0.2, 1.7]);
+    let mut x_adj = vec![F::zero(); x.len()];
+    weighted_prefix_until_adjoint(&x, &mut x_adj, F::one());
+
+    // Outer trip i reads x_0, x_1, ... up to (not including) the first j with i x_j > 1, and
+    // adds (i + 1) x_j^2 for each. Trip 0 reads all five, trip 1 stops at x_4 = 1.7 and trip 2
+    // at x_2 = 0.8, so ds/dx_j = 2 x_j sum of (i + 1) over the trips that read x_j.
+    let weights = [6.0, 6.0, 3.0, 3.0, 1.0];
+    let expected: Vec<F> = (0..5)
+        .map(|j| float::<F>(2.0 * weights[j]) * x[j])
+        .collect();
+    check_closed_form(&x_adj, &expected);
+    check_fd(|p: &[F]| weighted_prefix_until(p), &x_adj, &x);
+}
+
+// A backward recurrence written into a local `Vec`, read one element ahead.
+
+#[differentiate]
+fn discounted_tail<F: Float>(x: &[F], a: F) -> F {
+    let n = x.len();
+    let mut y = vec![F::zero(); n + 1];
+    for i in (0..n).rev() {
+        y[i] = y[i + 1] * a + x[i];
+    }
+    y[0] * y[1]
+}
+
+fn backward_recurrence<F: Float + Debug>() {
+    let x: Vec<F> = cast(&[0.3, 0.83, -1.45, 1.2, 0.7]);
+    let a: F = float(0.7);
+    let mut x_adj = vec![F::zero(); x.len()];
+    let mut a_adj = F::zero();
+    discounted_tail_adjoint(&x, &mut x_adj, a, &mut a_adj, F::one());
+
+    // y_i = sum_{k >= i} a^(k-i) x_k, so for f = y_0 y_1:
+    //   df/dx_k = a^k y_1 + [k >= 1] a^(k-1) y_0,
+    //   df/da   = y_0' y_1 + y_0 y_1'  with  y_i' = sum_{k > i} (k - i) a^(k-i-1) x_k.
+    let tail = |i: usize| (i..5).fold(F::zero(), |s, k| s + a.powi((k - i) as i32) * x[k]);
+    let slope = |i: usize| {
+        (i + 1..5).fold(F::zero(), |s, k| {
+            s + float::<F>((k - i) as f64) * a.powi((k - i - 1) as i32) * x[k]
+        })
+    };
+    let (y0, y1) = (tail(0), tail(1));
+    let mut expected: Vec<F> = (0..5_i32)
+        .map(|k| {
+            let second = if k >= 1 {
+                a.powi(k - 1) * y0
+            } else {
+                F::zero()
+            };
+            a.powi(k) * y1 + second
+        })
+        .collect();
+    expected.push(slope(0) * y1 + y0 * slope(1));
+    let grad = concat(&[&x_adj, &[a_adj]]);
+    check_closed_form(&grad, &expected);
+    check_fd(
+        |p: &[F]| discounted_tail(&p[..5], p[5]),
+        &grad,
+        &concat(&[&x, &[a]]),
+    );
+}
+
+// Forward substitution: a triangular solve whose rows read the unknowns solved before them.
+
+#[differentiate]
+fn solve_lower_energy<F: Float>(l: &[F], b: &[F]) -> F {
+    let n = b.len();
+    let mut y = vec![F::zero(); n];
+    for i in 0..n {
+        let mut r = b[i];
+        for j in 0..i {
+            r = r - l[i * n + j] * y[j];
+        }
+        y[i] = r / l[i * n + i];
+    }
+    let mut e = F::zero();
+    for i in 0..n {
+        e = e + F::from(i + 1).unwrap() * y[i] * y[i];
+    }
+    e
+}
+
+fn forward_substitution<F: Float + Debug>() {
+    let n = 3;
+    let l: Vec<F> = cast(&[2.0, 0.0, 0.0, 0.5, 1.5, 0.0, -0.3, 0.7, 1.2]);
+    let b: Vec<F> = cast(&[1.0, -0.5, 0.8]);
+    let mut l_adj = vec![F::zero(); l.len()];
+    let mut b_adj = vec![F::zero(); n];
+    solve_lower_energy_adjoint(&l, &mut l_adj, &b, &mut b_adj, F::one());
+
+    // y = L^-1 b and E = sum_i (i + 1) y_i^2, so with g = dE/dy = 2 (i + 1) y_i the adjoint
+    // solve L^T lambda = g gives dE/db = lambda and dE/dL = -lambda y^T on and below the diagonal
+    // (the upper triangle is never read).
+    let mut y = vec![F::zero(); n];
+    for i in 0..n {
+        let r = (0..i).fold(b[i], |r, j| r - l[i * n + j] * y[j]);
+        y[i] = r / l[i * n + i];
+    }
+    let mut lambda = vec![F::zero(); n];
+    for i in (0..n).rev() {
+        let g = float::<F>(2.0 * (i + 1) as f64) * y[i];
+        let r = (i + 1..n).fold(g, |r, k| r - l[k * n + i] * lambda[k]);
+        lambda[i] = r / l[i * n + i];
+    }
+    let mut expected_l = vec![F::zero(); l.len()];
+    for i in 0..n {
+        for j in 0..=i {
+            expected_l[i * n + j] = -lambda[i] * y[j];
+        }
+    }
+    let grad = concat(&[&l_adj, &b_adj]);
+    check_closed_form(&grad, &concat(&[&expected_l, &lambda]));
+    check_fd(
+        |p: &[F]| solve_lower_energy(&p[..9], &p[9..]),
+        &grad,
+        &concat(&[&l, &b]),
+    );
+}
+
+// A running maximum kept in an overwritten float, chosen by a branch in the loop.
+
+#[differentiate]
+fn squared_maximum<F: Float>(x: &[F]) -> F {
+    let mut best = x[0];
+    for i in 1..x.len() {
+        if x[i] > best {
+            best = x[i];
+        }
+    }
+    best * best
+}
+
+fn running_maximum<F: Float + Debug>() {
+    let x: Vec<F> = cast(&[0.3, 0.8, -1.45, 1.2, 0.7]);
+    let mut x_adj = vec![F::zero(); x.len()];
+    squared_maximum_adjoint(&x, &mut x_adj, F::one());
+
+    // Away from ties, max_i x_i is x_3 = 1.2 near this point, so the gradient is 2 x_3 e_3.
+    let mut expected = vec![F::zero(); x.len()];
+    expected[3] = float::<F>(2.0) * x[3];
+    check_closed_form(&x_adj, &expected);
+    check_fd(|p: &[F]| squared_maximum(p), &x_adj, &x);
+}
+
+// A `while` on an accumulated float time: explicit Euler for v' = -v^2 up to t = 1.
+
+#[differentiate]
+fn decay_until_one<F: Float>(v0: F, dt: F) -> F {
+    let mut t = F::zero();
+    let mut v = v0;
+    while t < F::one() {
+        v = v - dt * v * v;
+        t = t + dt;
+    }
+    v
+}
+
+fn while_on_accumulated_time<F: Float + Debug>() {
+    let (v0, dt): (F, F) = (float(1.3), float(0.06));
+    let (mut v0_adj, mut dt_adj) = (F::zero(), F::zero());
+    decay_until_one_adjoint(v0, &mut v0_adj, dt, &mut dt_adj, F::one());
+
+    // Time reaches 0.96 after sixteen steps and 1.02 after seventeen, so near dt = 0.06 the
+    // condition only counts seventeen trips. With v_{k+1} = v_k - dt v_k^2:
+    // dv_{k+1}/dv_k = 1 - 2 dt v_k, hence dv_N/dv0 = prod_k (1 - 2 dt v_k), and dv_N/ddt follows
+    // w_{k+1} = (1 - 2 dt v_k) w_k - v_k^2 with w_0 = 0.
+    let (mut v, mut dv, mut w) = (v0, F::one(), F::zero());
+    for _ in 0..17 {
+        let factor = F::one() - float::<F>(2.0) * dt * v;
+        w = factor * w - v * v;
+        dv = dv * factor;
+        v = v - dt * v * v;
+    }
+    check_closed_form(&[v0_adj, dt_adj], &[dv, w]);
+
+    // The differences vary 100 dt rather than dt, so that their step (scaled to at least one)
+    // stays well inside the interval where the trip count is seventeen.
+    let hundred: F = float(100.0);
+    check_fd(
+        |p: &[F]| decay_until_one(p[0], p[1] / hundred),
+        &[v0_adj, dt_adj / hundred],
+        &[v0, dt * hundred],
+    );
 }
