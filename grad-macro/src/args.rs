@@ -37,6 +37,12 @@ impl Parse for Args {
             let content;
             syn::parenthesized!(content in input);
             let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+            if names.is_empty() {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "`wrt()` names no parameter; name at least one float parameter, or drop `wrt`",
+                ));
+            }
             args.wrt = Some(names.into_iter().collect());
             if !input.is_empty() {
                 input.parse::<Token![,]>()?;

@@ -44,6 +44,18 @@ pub struct Emitter<'a> {
     /// Per-call scalar scratch slot names, by argument position.
     pub slots: Vec<Ident>,
     pub result: Ident,
+    /// Names of short-lived locals of the backward sweep.
+    pub local: Locals,
+}
+
+/// Locals the backward sweep declares inside its own blocks, named through `Names` so that
+/// they can never shadow a user variable of the same name.
+pub struct Locals {
+    pub old: Ident,
+    pub result_value: Ident,
+    pub len: Ident,
+    pub row: Ident,
+    pub partials: Vec<Ident>,
 }
 
 impl<'a> Emitter<'a> {
@@ -52,6 +64,15 @@ impl<'a> Emitter<'a> {
         let zero = names.fresh("zero", Span::call_site());
         let g = names.fresh("g", Span::call_site());
         let result = names.fresh("result", Span::call_site());
+        let local = Locals {
+            old: names.fresh("old", Span::call_site()),
+            result_value: names.fresh("r", Span::call_site()),
+            len: names.fresh("len", Span::call_site()),
+            row: names.fresh("row", Span::call_site()),
+            partials: (0..3)
+                .map(|k| names.fresh(&format!("d{k}"), Span::call_site()))
+                .collect(),
+        };
         let slots = (0..16)
             .map(|k| names.fresh(&format!("slot{k}"), Span::call_site()))
             .collect();
@@ -65,6 +86,7 @@ impl<'a> Emitter<'a> {
             scratch: BTreeMap::new(),
             slots,
             result,
+            local,
         };
         emitter.name_scratch();
         emitter
@@ -118,6 +140,26 @@ impl<'a> Emitter<'a> {
                 }
             }
         }
+    }
+
+    /// The value of an operand, with variables located at the user's code at `span` so that
+    /// a type error in the forward sweep points there.
+    pub fn val_at(&self, span: Span, operand: &Operand) -> TokenStream {
+        let Operand::Var(v) = operand else {
+            return self.val(operand);
+        };
+        let ident = self.names.primal(*v);
+        let name = ident.to_string();
+        // Keep the name's own hygiene (where it resolves) and take only the location.
+        let located = Ident::new(
+            &name,
+            ident.span().resolved_at(ident.span()).located_at(span),
+        );
+        located.to_token_stream()
+    }
+
+    pub fn vals_at(&self, span: Span, operands: &[Operand]) -> Vec<TokenStream> {
+        operands.iter().map(|o| self.val_at(span, o)).collect()
     }
 
     pub fn vals(&self, operands: &[Operand]) -> Vec<TokenStream> {
@@ -521,32 +563,32 @@ impl<'a> Emitter<'a> {
     /// The primal expression of one operation.
     pub fn op_expr(&self, op: &Op, span: Span) -> TokenStream {
         match op {
-            Op::Copy(a) => self.val(a),
+            Op::Copy(a) => self.val_at(span, a),
             Op::Unary(crate::ir::UnOp::Neg, a) => {
-                let a = self.val(a);
+                let a = self.val_at(span, a);
                 quote_spanned!(span=> -#a)
             }
             Op::Unary(crate::ir::UnOp::Not, a) => {
-                let a = self.val(a);
+                let a = self.val_at(span, a);
                 quote_spanned!(span=> !#a)
             }
             Op::Binary(op, a, b) => {
-                let (a, b) = (self.val(a), self.val(b));
-                let symbol = binop_tokens(*op);
+                let (a, b) = (self.val_at(span, a), self.val_at(span, b));
+                let symbol = binop_tokens(*op, span);
                 quote_spanned!(span=> #a #symbol #b)
             }
             Op::Cast(a, ty) => {
-                let a = self.val(a);
+                let a = self.val_at(span, a);
                 quote_spanned!(span=> (#a as #ty))
             }
             Op::FromCast(a, float) => {
-                let a = self.val(a);
+                let a = self.val_at(span, a);
                 quote_spanned!(span=> <#float as ::grad_runtime::num_traits::NumCast>::from(#a).unwrap())
             }
-            Op::Math(f, args) => f.forward(&self.vals(args)),
+            Op::Math(f, args) => f.forward(&self.vals_at(span, args)),
             Op::Index(a, index) => {
                 let a = self.names.primal(*a);
-                let idx = self.vals(index);
+                let idx = self.vals_at(span, index);
                 quote_spanned!(span=> #a #([#idx])*)
             }
             Op::Len(a) => {
@@ -563,18 +605,18 @@ impl<'a> Emitter<'a> {
                 quote_spanned!(span=> #path(#(#args),*))
             }
             Op::Repeat { value, len, vec } => {
-                let v = self.val(value);
+                let v = self.val_at(span, value);
                 match (len, vec) {
                     (Len::Const(n), false) => quote_spanned!(span=> [#v; #n]),
                     (Len::Const(n), true) => quote_spanned!(span=> ::std::vec![#v; #n]),
                     (Len::Dynamic(n), _) => {
-                        let n = self.val(n);
+                        let n = self.val_at(span, n);
                         quote_spanned!(span=> ::std::vec![#v; #n])
                     }
                 }
             }
             Op::List { items, vec } => {
-                let items = self.vals(items);
+                let items = self.vals_at(span, items);
                 if *vec {
                     quote_spanned!(span=> ::std::vec![#(#items),*])
                 } else {
@@ -728,26 +770,26 @@ impl<'a> Emitter<'a> {
     }
 }
 
-fn binop_tokens(op: crate::ir::BinOp) -> TokenStream {
+fn binop_tokens(op: crate::ir::BinOp, span: Span) -> TokenStream {
     use crate::ir::BinOp as B;
     match op {
-        B::Add => quote!(+),
-        B::Sub => quote!(-),
-        B::Mul => quote!(*),
-        B::Div => quote!(/),
-        B::Rem => quote!(%),
-        B::Lt => quote!(<),
-        B::Le => quote!(<=),
-        B::Gt => quote!(>),
-        B::Ge => quote!(>=),
-        B::Eq => quote!(==),
-        B::Ne => quote!(!=),
-        B::Or => quote!(||),
-        B::BitAnd => quote!(&),
-        B::BitOr => quote!(|),
-        B::BitXor => quote!(^),
-        B::Shl => quote!(<<),
-        B::Shr => quote!(>>),
+        B::Add => quote_spanned!(span=> +),
+        B::Sub => quote_spanned!(span=> -),
+        B::Mul => quote_spanned!(span=> *),
+        B::Div => quote_spanned!(span=> /),
+        B::Rem => quote_spanned!(span=> %),
+        B::Lt => quote_spanned!(span=> <),
+        B::Le => quote_spanned!(span=> <=),
+        B::Gt => quote_spanned!(span=> >),
+        B::Ge => quote_spanned!(span=> >=),
+        B::Eq => quote_spanned!(span=> ==),
+        B::Ne => quote_spanned!(span=> !=),
+        B::Or => quote_spanned!(span=> ||),
+        B::BitAnd => quote_spanned!(span=> &),
+        B::BitOr => quote_spanned!(span=> |),
+        B::BitXor => quote_spanned!(span=> ^),
+        B::Shl => quote_spanned!(span=> <<),
+        B::Shr => quote_spanned!(span=> >>),
     }
 }
 

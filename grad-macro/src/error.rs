@@ -24,6 +24,10 @@ impl Errors {
         self.list.push(error);
     }
 
+    pub fn count(&self) -> usize {
+        self.list.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
@@ -39,4 +43,20 @@ impl Errors {
         }
         Err(first)
     }
+}
+
+/// The span of an item's keyword (`struct`, `fn`, `impl`...): its first word that is not
+/// `pub`, after any attributes. Whole items are too large to underline.
+pub fn item_keyword(tokens: &proc_macro2::TokenStream) -> Span {
+    let mut trees = tokens.clone().into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        match tree {
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == '#' => {
+                trees.next();
+            }
+            proc_macro2::TokenTree::Ident(ident) if ident != "pub" => return ident.span(),
+            _ => {}
+        }
+    }
+    Span::call_site()
 }

@@ -11,8 +11,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item_fn: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(item_fn) => item_fn,
         Err(_) => {
-            let error = syn::Error::new_spanned(
-                &item,
+            let error = syn::Error::new(
+                crate::error::item_keyword(&item),
                 "`#[differentiate]` applies to functions (`fn name(params) -> F { ... }`)",
             )
             .to_compile_error();
@@ -28,8 +28,10 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let sig = signature::read(&item_fn.sig, &args, &mut errors);
+    // Mistakes in the signature are reported alone: the body is read only against a valid one.
     let body = sig
         .as_ref()
+        .filter(|_| errors.is_empty())
         .and_then(|sig| lower::lower(sig, &item_fn, &mut errors));
     match (errors.finish(), sig, body) {
         (Ok(()), Some(sig), Some(body)) => {
@@ -40,7 +42,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
         (result, sig, _) => {
             let error = result.err().map(|e| e.to_compile_error());
-            let stub = sig.map(|sig| fallback::stub(&item_fn, &sig));
+            let stub = sig
+                .filter(|sig| sig.stub_ok)
+                .map(|sig| fallback::stub(&item_fn, &sig));
             quote!(#item_fn #stub #error)
         }
     }

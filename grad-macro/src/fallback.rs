@@ -11,10 +11,9 @@ use quote::{format_ident, quote};
 pub fn signature_params(sig: &Signature) -> TokenStream {
     let mut out = TokenStream::new();
     for param in &sig.params {
-        let ident = &param.ident;
+        let pattern = &param.pattern;
         let ty = &param.ty;
-        let mutability = param.mutable.then(|| quote!(mut));
-        out.extend(quote!(#mutability #ident: #ty,));
+        out.extend(quote!(#pattern: #ty,));
         if param.active {
             let adj = &param.adj_ident;
             let adj_ty = param.adjoint_type();

@@ -39,7 +39,11 @@ pub struct Lowerer<'a> {
     loops: Vec<LoopFrame>,
     pub(crate) errors: &'a mut Errors,
     pub(crate) floats: FloatNames,
+    /// The function's one float type, as written.
+    pub(crate) float: TokenStream,
     const_generics: Vec<syn::Ident>,
+    /// Bindings whose declaration was rejected: their uses report nothing more.
+    pub(crate) poisoned: Vec<VarId>,
 }
 
 type Ident = syn::Ident;
@@ -52,7 +56,9 @@ pub fn lower(sig: &Signature, item: &syn::ItemFn, errors: &mut Errors) -> Option
         loops: Vec::new(),
         errors,
         floats: FloatNames::of(&item.sig.generics),
+        float: sig.float.clone(),
         const_generics: sig.const_generics.clone(),
+        poisoned: Vec::new(),
     };
     for (index, param) in sig.params.iter().enumerate() {
         let id = lowerer.new_var(
@@ -258,8 +264,8 @@ impl Lowerer<'_> {
         match stmt {
             syn::Stmt::Local(local) => self.lower_let(local),
             syn::Stmt::Expr(expr, _) => self.lower_expr_stmt(expr),
-            syn::Stmt::Item(item) => self.errors.at(
-                item,
+            syn::Stmt::Item(item) => self.errors.at_span(
+                crate::error::item_keyword(&item.to_token_stream()),
                 "items inside a differentiated function are not supported; move them outside",
             ),
             syn::Stmt::Macro(mac) => self.errors.at(
@@ -289,14 +295,22 @@ impl Lowerer<'_> {
                     ident.ident, ident.ident
                 ),
             );
+            self.poison(&ident.ident);
             return;
         };
         if let Some((_, diverge)) = &init.diverge {
             self.errors.at(diverge, "`let ... else` is not supported");
+            self.poison(&ident.ident);
             return;
         }
         let hint = annotation.and_then(|ty| crate::signature::classify(ty, &self.floats).ok());
+        let errors_before = self.errors.count();
         let value = self.lower_expr_hinted(&init.expr, hint.as_ref());
+        if self.errors.count() > errors_before {
+            // The value was rejected; later uses of the name would only repeat the error.
+            self.poison(&ident.ident);
+            return;
+        }
         let ty = hint.unwrap_or_else(|| self.ty_of(&value));
         let ty = match ty {
             Ty::Array(mut array) => {
@@ -309,6 +323,18 @@ impl Lowerer<'_> {
         self.vars[id.0 as usize].annotation = annotation.cloned();
         self.define(id, value, local.span());
         self.bind(ident.ident.clone(), id);
+    }
+
+    /// Binds `name` to a variable whose declaration was rejected, so that its uses stay
+    /// silent instead of each reporting a follow-up error.
+    fn poison(&mut self, name: &Ident) {
+        let id = self.new_var(name.clone(), Ty::OPAQUE, VarKind::Local);
+        self.poisoned.push(id);
+        self.bind(name.clone(), id);
+    }
+
+    pub(crate) fn is_poisoned(&self, id: VarId) -> bool {
+        self.poisoned.contains(&id)
     }
 
     /// When `value` is the temporary the last statement just computed, makes that statement
@@ -386,6 +412,9 @@ impl Lowerer<'_> {
                         .at(left, "assignment to something that is not a local variable");
                     return;
                 };
+                if self.is_poisoned(target) {
+                    return;
+                }
                 let value = self.lower_expr(right);
                 if compound.is_none()
                     && self.vars[target.0 as usize].ty.array().is_none()
@@ -459,11 +488,9 @@ impl Lowerer<'_> {
     }
 
     fn lower_break(&mut self, brk: &syn::ExprBreak) {
-        if let Some(label) = &brk.label {
-            self.errors.at(
-                label,
-                "labelled `break` is not supported; use a flag and `break` from each loop",
-            );
+        // A label is reported once, where the loop declares it (or by rustc when no loop
+        // does); `break` outside a loop is rustc's to report, on the unchanged function.
+        if brk.label.is_some() {
             return;
         }
         if let Some(value) = &brk.expr {
@@ -474,7 +501,6 @@ impl Lowerer<'_> {
             return;
         }
         let Some(frame) = self.loops.last_mut() else {
-            self.errors.at(brk, "`break` outside of a loop");
             return;
         };
         frame.used_break = true;
@@ -484,14 +510,11 @@ impl Lowerer<'_> {
     }
 
     fn lower_continue(&mut self, cont: &syn::ExprContinue) {
-        if let Some(label) = &cont.label {
-            self.errors
-                .at(label, "labelled `continue` is not supported; use a flag");
+        if cont.label.is_some() {
             return;
         }
         let span = cont.span();
         let Some(frame) = self.loops.last() else {
-            self.errors.at(cont, "`continue` outside of a loop");
             return;
         };
         let flag = match frame.cont {
@@ -630,7 +653,7 @@ impl Lowerer<'_> {
     pub(crate) fn lower_loop(&mut self, expr: &syn::ExprLoop) {
         let span = expr.span();
         if let Some(label) = &expr.label {
-            self.errors.at(&label.name, "loop labels are not supported");
+            self.errors.at(&label.name, "loop labels are not supported; set a flag, `break` from the inner loop and test the flag in the outer one");
         }
         self.open_loop(span);
         let body = self.sub_block(|this| this.lower_stmts(&expr.body.stmts));
@@ -644,7 +667,7 @@ impl Lowerer<'_> {
     pub(crate) fn lower_while(&mut self, expr: &syn::ExprWhile) {
         let span = expr.span();
         if let Some(label) = &expr.label {
-            self.errors.at(&label.name, "loop labels are not supported");
+            self.errors.at(&label.name, "loop labels are not supported; set a flag, `break` from the inner loop and test the flag in the outer one");
         }
         if let syn::Expr::Let(pattern) = &*expr.cond {
             self.errors.at(
@@ -688,7 +711,7 @@ impl Lowerer<'_> {
     ) {
         let span = expr.span();
         if let Some(label) = &expr.label {
-            self.errors.at(&label.name, "loop labels are not supported");
+            self.errors.at(&label.name, "loop labels are not supported; set a flag, `break` from the inner loop and test the flag in the outer one");
         }
         self.open_loop(span);
         let index = self.new_var(format_ident!("i", span = span), Ty::INT, VarKind::LoopIndex);

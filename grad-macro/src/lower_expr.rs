@@ -150,6 +150,11 @@ impl Lowerer<'_> {
     }
 
     fn reject(&mut self, expr: &Expr) -> Operand {
+        if let Expr::Try(_) | Expr::Await(_) = expr {
+            // Neither can type-check in a function that returns a float: rustc reports them
+            // on the unchanged function, and a second message here would only repeat it.
+            return self.unit();
+        }
         let (tokens, message): (TokenStream, String) = match expr {
             Expr::Closure(c) => (
                 c.or1_token.to_token_stream(),
@@ -165,8 +170,6 @@ impl Lowerer<'_> {
                 "field access is not supported; pass the field as a parameter of its own".into(),
             ),
             Expr::Tuple(t) => (t.to_token_stream(), "tuples are not supported; use separate variables".into()),
-            Expr::Try(t) => (t.question_token.to_token_stream(), "the `?` operator is not supported".into()),
-            Expr::Await(a) => (a.await_token.to_token_stream(), "`.await` is not supported".into()),
             Expr::Range(r) => (
                 r.to_token_stream(),
                 "ranges are only supported as the iterator of a `for` loop; sub-slicing (`x[a..b]`) is not supported, pass the whole slice and an offset".into(),
@@ -346,6 +349,17 @@ impl Lowerer<'_> {
     fn lower_cast(&mut self, cast: &syn::ExprCast) -> Operand {
         let value = self.lower_expr(&cast.expr);
         let ty = crate::signature::classify(&cast.ty, &self.floats).unwrap_or(Ty::OPAQUE);
+        let target = cast.ty.to_token_stream().to_string();
+        if ty.is_float() && target != self.float.to_string() {
+            self.errors.at(
+                &cast.ty,
+                format!(
+                    "casting to `{target}` in a function that computes in `{}` is not supported; use one float type throughout",
+                    self.float
+                ),
+            );
+            return self.unit();
+        }
         self.emit(Op::Cast(value, (*cast.ty).clone()), ty, cast.span())
     }
 
@@ -377,6 +391,9 @@ impl Lowerer<'_> {
             );
             return None;
         };
+        if self.is_poisoned(array) {
+            return None;
+        }
         let Some(dims) = self.vars[array.0 as usize].ty.array().map(|a| a.dims.len()) else {
             self.errors.at(
                 base,
@@ -592,7 +609,19 @@ impl Lowerer<'_> {
                 return op;
             }
         }
+        if let Expr::MethodCall(inner) = strip(&call.receiver) {
+            if ["iter", "into_iter", "iter_mut"].contains(&inner.method.to_string().as_str()) {
+                self.errors.at(
+                    &call.method,
+                    format!("the iterator method `{name}` is not supported; write a `for` loop, or call a runtime primitive such as `grad_runtime::sum`"),
+                );
+                return self.unit();
+            }
+        }
         let receiver = self.lower_expr(&call.receiver);
+        if receiver.var().is_some_and(|v| self.is_poisoned(v)) {
+            return self.unit();
+        }
         let receiver_ty = self.ty_of(&receiver);
         if let (Ty::Array(mut array_ty), Operand::Var(array)) = (receiver_ty.clone(), &receiver) {
             return match name.as_str() {
@@ -791,11 +820,11 @@ impl Lowerer<'_> {
         let mut iter = strip(&expr.expr);
         while let Expr::MethodCall(m) = iter {
             match (m.method.to_string().as_str(), m.args.len()) {
-                ("rev", 0) => adaptors.push(AdaptorSyntax::Rev),
-                ("step_by", 1) => adaptors.push(AdaptorSyntax::StepBy(&m.args[0])),
-                ("iter" | "into_iter", 0) => adaptors.push(AdaptorSyntax::Iter),
-                ("enumerate", 0) => adaptors.push(AdaptorSyntax::Enumerate),
-                ("zip", 1) => adaptors.push(AdaptorSyntax::Zip(&m.args[0])),
+                ("rev", 0) => adaptors.push((AdaptorSyntax::Rev, &m.method)),
+                ("step_by", 1) => adaptors.push((AdaptorSyntax::StepBy(&m.args[0]), &m.method)),
+                ("iter" | "into_iter", 0) => adaptors.push((AdaptorSyntax::Iter, &m.method)),
+                ("enumerate", 0) => adaptors.push((AdaptorSyntax::Enumerate, &m.method)),
+                ("zip", 1) => adaptors.push((AdaptorSyntax::Zip(&m.args[0]), &m.method)),
                 (other, _) => {
                     self.errors.at(
                         &m.method,
@@ -817,7 +846,7 @@ impl Lowerer<'_> {
         &mut self,
         expr: &syn::ExprForLoop,
         range: &syn::ExprRange,
-        adaptors: &[AdaptorSyntax<'_>],
+        adaptors: &[(AdaptorSyntax<'_>, &syn::Ident)],
     ) {
         let (Some(start), Some(end)) = (&range.start, &range.end) else {
             self.errors
@@ -828,7 +857,7 @@ impl Lowerer<'_> {
         let end = self.lower_expr(end);
         let inclusive = matches!(range.limits, syn::RangeLimits::Closed(_));
         let mut lowered = Vec::new();
-        for adaptor in adaptors {
+        for (adaptor, method) in adaptors {
             match adaptor {
                 AdaptorSyntax::Rev => lowered.push(Adaptor::Rev),
                 AdaptorSyntax::StepBy(k) => {
@@ -837,8 +866,8 @@ impl Lowerer<'_> {
                 }
                 _ => {
                     self.errors.at(
-                        &expr.expr,
-                        "over a range, only `.rev()` and `.step_by(k)` are supported",
+                        method,
+                        "over a range, only `.rev()` and `.step_by(k)` are supported; index the arrays with the range's value",
                     );
                     return;
                 }
@@ -868,17 +897,17 @@ impl Lowerer<'_> {
         &mut self,
         expr: &syn::ExprForLoop,
         base: &Expr,
-        adaptors: &[AdaptorSyntax<'_>],
+        adaptors: &[(AdaptorSyntax<'_>, &syn::Ident)],
     ) {
         let mut sources = vec![base];
         let mut enumerate = false;
-        for adaptor in adaptors {
+        for (adaptor, method) in adaptors {
             match adaptor {
                 AdaptorSyntax::Iter => {}
                 AdaptorSyntax::Zip(other) => sources.push(iter_base(other)),
                 AdaptorSyntax::Enumerate if sources.len() == 1 && !enumerate => enumerate = true,
                 _ => {
-                    self.errors.at(&expr.expr, "this iterator chain is not supported; use `xs.iter()`, `.enumerate()` or `xs.iter().zip(ys.iter())`");
+                    self.errors.at(method, "this iterator chain is not supported; use `xs.iter()`, `.enumerate()` or `xs.iter().zip(ys.iter())`, or loop over a range and index");
                     return;
                 }
             }

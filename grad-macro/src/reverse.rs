@@ -17,7 +17,7 @@
 use crate::emit::Emitter;
 use crate::ir::{BinOp, Block, Dim, Op, Operand, Stmt, StmtKind, Ty, UnOp, VarId};
 use crate::rules::Partials;
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 impl Emitter<'_> {
@@ -118,7 +118,7 @@ impl Emitter<'_> {
         }
         let tape = self.names.tape(var);
         let t = self.names.primal(var);
-        let old = format_ident!("old", span = Span::mixed_site());
+        let old = &self.local.old;
         quote!(if let ::core::option::Option::Some(#old) = #tape.pop() { #t = #old; })
     }
 
@@ -153,7 +153,7 @@ impl Emitter<'_> {
         let g = &self.g;
         let zero = &self.zero;
         let reads_result = matches!(op, Op::Math(f, _) if f.reads_result());
-        let result = format_ident!("r", span = Span::mixed_site());
+        let result = &self.local.result_value;
         let capture = if reads_result {
             let t = self.names.primal(target);
             quote!(let #result = #t;)
@@ -195,7 +195,7 @@ impl Emitter<'_> {
                         .collect(),
                     Partials::Tuple(call) => {
                         let names: Vec<proc_macro2::Ident> = (0..args.len())
-                            .map(|k| format_ident!("d{}", k, span = Span::mixed_site()))
+                            .map(|k| self.local.partials[k].clone())
                             .collect();
                         let adds: TokenStream = args
                             .iter()
@@ -331,7 +331,7 @@ impl Emitter<'_> {
             return restore;
         };
         let bar = self.names.bar(target);
-        let len_name = format_ident!("len", span = Span::mixed_site());
+        let len_name = &self.local.len;
         let (len_decl, len) = if matches!(array.dims[0], Dim::Dynamic) {
             let decl = if self.tracks_lengths(target) {
                 let lens = self.names.lens(target);
@@ -373,7 +373,7 @@ impl Emitter<'_> {
                     self.contribute(value, quote!(#rules::take_sum(#target)))
                 }
                 (Some(v), Ty::Array(inner)) if self.plan.is_active(v) => {
-                    let row = format_ident!("row", span = Span::mixed_site());
+                    let row = &self.local.row;
                     let rows = match len {
                         Some(len) => quote!(#bar[..#len]),
                         None => quote!(#bar),
@@ -430,7 +430,7 @@ impl Emitter<'_> {
         let restore = if self.plan.saved.contains(&stmt.id) {
             let tape = self.names.elems(array);
             let a = self.names.primal(array);
-            let old = format_ident!("old", span = Span::mixed_site());
+            let old = &self.local.old;
             quote!(if let ::core::option::Option::Some(#old) = #tape.pop() { #a #([#idx])* = #old; })
         } else {
             TokenStream::new()

@@ -6,11 +6,14 @@ use crate::error::Errors;
 use crate::ir::{ArrayTy, Dim, Scalar, Storage, Ty};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
+use syn::spanned::Spanned;
 use syn::{FnArg, Ident, Pat, ReturnType, Type};
 
 /// One parameter of the user's function.
 pub struct Param {
     pub ident: Ident,
+    /// The pattern as written (`x`, `mut x`), repeated in the adjoint's signature.
+    pub pattern: TokenStream,
     pub mutable: bool,
     pub ty: Type,
     pub class: Ty,
@@ -29,6 +32,8 @@ pub struct Signature {
     pub seed_ident: Ident,
     /// Const generic parameters, which the body may use as integers.
     pub const_generics: Vec<Ident>,
+    /// False when a stub adjoint would itself not compile (two parameters of one name).
+    pub stub_ok: bool,
 }
 
 const INTEGERS: &[&str] = &[
@@ -209,7 +214,7 @@ pub fn read(sig: &syn::Signature, args: &Args, errors: &mut Errors) -> Option<Si
     apply_wrt(&mut params, args, errors);
     let (output, output_ty) = read_output(sig, &floats, errors)?;
     let float = common_float(&params, &output_ty, errors)?;
-    check_names(&params, errors);
+    let stub_ok = check_names(&params, errors);
     let taken = |name: &str| params.iter().any(|p| p.ident == name);
     let seed_ident = if taken("seed") {
         format_ident!("output_seed")
@@ -228,6 +233,7 @@ pub fn read(sig: &syn::Signature, args: &Args, errors: &mut Errors) -> Option<Si
         output_ty,
         seed_ident,
         const_generics,
+        stub_ok,
     })
 }
 
@@ -253,9 +259,6 @@ fn reject_qualifiers(sig: &syn::Signature, errors: &mut Errors) {
             "`extern` functions cannot be differentiated; remove the ABI",
         );
     }
-    if let Some(variadic) = &sig.variadic {
-        errors.at(variadic, "variadic functions cannot be differentiated");
-    }
 }
 
 fn read_param(input: &FnArg, floats: &FloatNames, errors: &mut Errors) -> Option<Param> {
@@ -269,47 +272,44 @@ fn read_param(input: &FnArg, floats: &FloatNames, errors: &mut Errors) -> Option
         }
         FnArg::Typed(typed) => typed,
     };
-    let Pat::Ident(pat) = &*typed.pat else {
-        errors.at(
-            &typed.pat,
-            "patterns in parameters are not supported; bind the parameter to a name",
-        );
-        return None;
-    };
-    if pat.by_ref.is_some() || pat.subpat.is_some() {
-        errors.at(
-            &typed.pat,
-            "patterns in parameters are not supported; bind the parameter to a name",
-        );
-        return None;
-    }
-    let class = match classify(&typed.ty, floats) {
-        Ok(class) => class,
-        Err(error) => {
-            errors.push(error);
-            return None;
-        }
-    };
-    Some(Param {
-        ident: pat.ident.clone(),
-        mutable: pat.mutability.is_some(),
+    let mut param = Param {
+        ident: format_ident!("__pattern", span = typed.pat.span()),
+        pattern: typed.pat.to_token_stream(),
+        mutable: false,
         ty: (*typed.ty).clone(),
-        active: class.holds_floats(),
-        class,
-        adj_ident: format_ident!("{}_adj", pat.ident, span = pat.ident.span()),
-    })
+        active: false,
+        class: Ty::OPAQUE,
+        adj_ident: format_ident!("__pattern_adj"),
+    };
+    // A rejected parameter stays in the stub's signature as written, so callers still match.
+    match &*typed.pat {
+        Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
+            param.ident = pat.ident.clone();
+            param.mutable = pat.mutability.is_some();
+            param.adj_ident = format_ident!("{}_adj", pat.ident, span = pat.ident.span());
+        }
+        _ => {
+            errors.at(
+                &typed.pat,
+                "patterns in parameters are not supported; bind the parameter to a name",
+            );
+            return Some(param);
+        }
+    }
+    match classify(&typed.ty, floats) {
+        Ok(class) => {
+            param.active = class.holds_floats();
+            param.class = class;
+        }
+        Err(error) => errors.push(error),
+    }
+    Some(param)
 }
 
 fn apply_wrt(params: &mut [Param], args: &Args, errors: &mut Errors) {
     let Some(wrt) = &args.wrt else {
         return;
     };
-    if wrt.is_empty() {
-        errors.at_span(
-            proc_macro2::Span::call_site(),
-            "`wrt()` names no parameter; name at least one float parameter, or drop `wrt`",
-        );
-    }
     for name in wrt {
         match params.iter().find(|p| p.ident == *name) {
             None => errors.at(
@@ -376,9 +376,12 @@ fn common_float(params: &[Param], output_ty: &Type, errors: &mut Errors) -> Opti
     Some(output_float)
 }
 
-fn check_names(params: &[Param], errors: &mut Errors) {
+/// Reports parameters named like another parameter's adjoint; returns whether there were none.
+fn check_names(params: &[Param], errors: &mut Errors) -> bool {
+    let mut ok = true;
     for param in params.iter().filter(|p| p.active) {
         if let Some(clash) = params.iter().find(|q| q.ident == param.adj_ident) {
+            ok = false;
             errors.at(
                 &clash.ident,
                 format!(
@@ -388,6 +391,7 @@ fn check_names(params: &[Param], errors: &mut Errors) {
             );
         }
     }
+    ok
 }
 
 impl Param {

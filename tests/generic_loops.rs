@@ -1,3 +1,4 @@
+//! A generic `while` loop with `break`, and a hidden layer built from nested loops.
 mod common;
 use grad_runtime::differentiate;
 use num_traits::Float;
