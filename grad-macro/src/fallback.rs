@@ -58,7 +58,7 @@ pub fn stub(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let seed_ty = sig.seed_type();
     let output = &sig.output_ty;
     quote! {
-        #[allow(unused_variables, dead_code, clippy::all, clippy::pedantic)]
+        #[allow(unused_variables, unused_mut, dead_code, clippy::all, clippy::pedantic)]
         #vis fn #name #generics (#params #seed: #seed_ty) -> #output #where_clause {
             ::core::unreachable!("the adjoint of a function that `#[differentiate]` rejected")
         }

@@ -327,7 +327,7 @@ impl Lowerer<'_> {
 
     /// Binds `name` to a variable whose declaration was rejected, so that its uses stay
     /// silent instead of each reporting a follow-up error.
-    fn poison(&mut self, name: &Ident) {
+    pub(crate) fn poison(&mut self, name: &Ident) {
         let id = self.new_var(name.clone(), Ty::OPAQUE, VarKind::Local);
         self.poisoned.push(id);
         self.bind(name.clone(), id);

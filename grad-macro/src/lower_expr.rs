@@ -642,20 +642,17 @@ impl Lowerer<'_> {
                 }
             };
         }
-        let Some((math, arity)) = MathFn::lookup(&name) else {
+        // A known name with another number of arguments is some other method (an iterator's
+        // `max()`, say), so it gets the same message as an unknown one.
+        let Some((math, _)) =
+            MathFn::lookup(&name).filter(|(_, arity)| call.args.len() + 1 == *arity)
+        else {
             self.errors.at(
                 &call.method,
                 format!("the method `{name}` has no derivative rule; write it with supported `Float` methods or give it a `{name}_adjoint` as a function"),
             );
             return self.unit();
         };
-        if call.args.len() + 1 != arity {
-            self.errors.at(
-                &call.method,
-                format!("`{name}` takes {} argument(s)", arity - 1),
-            );
-            return self.unit();
-        }
         let mut args = vec![receiver];
         args.extend(call.args.iter().map(|a| self.lower_expr(a)));
         self.math(math, args, &call.method, span)
@@ -756,8 +753,7 @@ impl Lowerer<'_> {
             }
             if let Some((math, arity)) = MathFn::lookup(&last.to_string()) {
                 if call.args.len() != arity {
-                    self.errors
-                        .at(last, format!("`{last}` takes {arity} argument(s)"));
+                    // rustc reports the wrong number of arguments on the unchanged function.
                     return self.unit();
                 }
                 let args: Vec<Operand> = call.args.iter().map(|a| self.lower_expr(a)).collect();
@@ -955,6 +951,7 @@ impl Lowerer<'_> {
                 let elem = this.element_ty(*array);
                 if this.vars[array.0 as usize].ty.array().is_some_and(|a| a.dims.len() != 1) {
                     this.errors.at(name, "iterating over the rows of a nested array is not supported; index it with `for i in 0..n`");
+                    this.poison(name);
                     continue;
                 }
                 let var = this.new_var(name.clone(), elem, VarKind::Local);

@@ -1,0 +1,8 @@
+use grad_runtime::differentiate;
+
+#[differentiate]
+fn f(x: &[f64]) -> f64 {
+    x.iter().sum()
+}
+
+fn main() {}
