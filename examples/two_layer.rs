@@ -600,12 +600,21 @@ fn plot_boundary(net: &Network, data: &Dataset, out_dir: &Path) -> PathBuf {
         false,
     )
     .labels("x0", "x1");
+    // Each row is drawn as runs of cells of one class, which keeps the file small.
     for row in 0..CELLS {
-        for col in 0..CELLS {
-            let corner = (-extent + col as f64 * cell, -extent + row as f64 * cell);
-            let centre = [corner.0 + cell / 2.0, corner.1 + cell / 2.0];
-            let colour = [plot::BLUE, plot::ORANGE][net.predict(&centre)];
-            chart.cell(corner, (corner.0 + cell, corner.1 + cell), colour, 0.25);
+        let y = -extent + row as f64 * cell;
+        let class_at =
+            |col: usize| net.predict(&[-extent + (col as f64 + 0.5) * cell, y + cell / 2.0]);
+        let mut start = 0;
+        while start < CELLS {
+            let class = class_at(start);
+            let end = (start + 1..CELLS)
+                .find(|&c| class_at(c) != class)
+                .unwrap_or(CELLS);
+            let (x0, x1) = (-extent + start as f64 * cell, -extent + end as f64 * cell);
+            let colour = [plot::BLUE, plot::ORANGE][class];
+            chart.cell((x0, y), (x1, y + cell), colour, 0.25);
+            start = end;
         }
     }
     for (label, colour) in [plot::BLUE, plot::ORANGE].into_iter().enumerate() {

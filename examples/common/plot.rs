@@ -89,11 +89,11 @@ impl Chart {
         let (x1, y1) = self.to_pixels(opposite.0, opposite.1);
         let _ = writeln!(
             self.body,
-            r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="{color}" fill-opacity="{opacity:.3}"/>"#,
+            r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="{color}" fill-opacity="{opacity:.3}" shape-rendering="crispEdges"/>"#,
             x0.min(x1),
             y0.min(y1),
-            (x1 - x0).abs() + 0.3,
-            (y1 - y0).abs() + 0.3,
+            (x1 - x0).abs(),
+            (y1 - y0).abs(),
         );
     }
 
