@@ -466,10 +466,8 @@ mod elementary {
     );
 
     // a·b + c: ∂/∂a = b, ∂/∂b = a, ∂/∂c = 1
-    // FIXME: add the f32 and f64 variants once the adjoint generated for a concrete float type
-    // compiles (today it fails with "cannot satisfy `<f64 as Add<_>>::Output == f64`").
     elementary!(
-        mul_add(generic_only): |a, b, c| { a.mul_add(b, c) },
+        mul_add: |a, b, c| { a.mul_add(b, c) },
         d: [b, a, 1.0],
         at: [[0.3, -1.2, 2.0], [1.5, 0.25, -0.7]],
         ufcs: mul_add,
@@ -489,10 +487,8 @@ mod elementary {
     );
 
     // d/dx (180 / π) x = 180 / π
-    // FIXME: add the f32 and f64 variants of this and `to_radians` once the adjoint generated
-    // for a concrete float type compiles (today the rule's float type is left uninferred).
     elementary!(
-        to_degrees(generic_only): |x| { x.to_degrees() },
+        to_degrees: |x| { x.to_degrees() },
         d: [180.0 / PI],
         at: [[0.3], [-1.2]],
         ufcs: to_degrees,
@@ -500,7 +496,7 @@ mod elementary {
 
     // d/dx (π / 180) x = π / 180
     elementary!(
-        to_radians(generic_only): |x| { x.to_radians() },
+        to_radians: |x| { x.to_radians() },
         d: [PI / 180.0],
         at: [[30.0], [-100.0]],
         ufcs: to_radians,
