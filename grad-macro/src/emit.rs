@@ -669,10 +669,12 @@ impl<'a> Emitter<'a> {
         let output = &self.sig.output_ty;
         let doc = crate::fallback::doc(self.sig, &sig.ident);
         let body = self.fn_body();
+        let mention = mention_primal(sig);
         quote! {
             #[doc = #doc]
             #[allow(unused_mut, unused_variables, unused_assignments, unused_parens, unused_braces, dead_code, unreachable_code, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
             #vis fn #name #generics (#params #seed: #seed_ty) -> #output #where_clause {
+                #mention
                 #body
             }
         }
@@ -801,5 +803,32 @@ pub fn visit_with_loops(block: &Block, depth: usize, visit: &mut impl FnMut(&Stm
         for child in stmt.children() {
             visit_with_loops(child, inner, visit);
         }
+    }
+}
+
+/// `let _ = name::<T, N>;`: the adjoint names the function it differentiates, so a program
+/// that calls only the adjoint does not get a dead-code warning for the function itself.
+fn mention_primal(sig: &syn::Signature) -> TokenStream {
+    let impl_trait = sig.inputs.iter().any(|input| {
+        matches!(input, syn::FnArg::Typed(t) if t.ty.to_token_stream().to_string().contains("impl"))
+    });
+    if impl_trait {
+        return TokenStream::new();
+    }
+    let name = &sig.ident;
+    let args: Vec<&Ident> = sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(&t.ident),
+            syn::GenericParam::Const(c) => Some(&c.ident),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    if args.is_empty() {
+        quote!(let _ = #name;)
+    } else {
+        quote!(let _ = #name::<#(#args),*>;)
     }
 }
