@@ -2,9 +2,17 @@
 //! `$OUT_DIR/differential.rs`.
 //!
 //! `GRAD_DIFF_COUNT` sets how many functions are drawn and `GRAD_DIFF_SEED` which ones.
+//! `GRAD_DIFF_SHRINK=<index>:<k1>,<k2>,..` emits instead the reductions of one function (see
+//! `tests/differential/shrink.rs`).
 
-#[path = "tests/differential/generate.rs"]
-mod generate;
+#[path = "tests/differential/draw.rs"]
+mod draw;
+#[path = "tests/differential/print.rs"]
+mod print;
+#[path = "tests/differential/program.rs"]
+mod program;
+#[path = "tests/differential/shrink.rs"]
+mod shrink;
 
 use std::{env, fs, path::Path};
 
@@ -14,18 +22,51 @@ const DEFAULT_SEED: u64 = 2024;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=tests/differential/generate.rs");
+    println!("cargo:rerun-if-changed=tests/differential");
     println!("cargo:rerun-if-env-changed=GRAD_DIFF_COUNT");
     println!("cargo:rerun-if-env-changed=GRAD_DIFF_SEED");
+    println!("cargo:rerun-if-env-changed=GRAD_DIFF_SHRINK");
 
     let count = env_number("GRAD_DIFF_COUNT").map_or(DEFAULT_COUNT, |n| n as usize);
     let seed = env_number("GRAD_DIFF_SEED").unwrap_or(DEFAULT_SEED);
-    let functions = generate::draw_program(seed, count);
-    let source = generate::render(&functions);
+    let functions = draw::draw_program(seed, count);
+    let source = match env::var("GRAD_DIFF_SHRINK") {
+        Ok(spec) => shrink_step(functions, &spec),
+        Err(_) => print::render(&functions, &(0..count).collect::<Vec<_>>()),
+    };
 
     let out_dir = env::var_os("OUT_DIR").expect("cargo sets OUT_DIR for build scripts");
     let path = Path::new(&out_dir).join("differential.rs");
     fs::write(&path, source).expect("the build directory is writable");
+}
+
+/// Applies the reductions that `spec` lists to its function and renders that function (under
+/// its own name), every one-step reduction of it (as `d<index>_<k>`) and what they call.
+fn shrink_step(mut functions: Vec<program::Function>, spec: &str) -> String {
+    let (index, path) = spec.split_once(':').unwrap_or((spec, ""));
+    let index: usize = index
+        .trim()
+        .parse()
+        .expect("GRAD_DIFF_SHRINK starts with an index");
+    let mut current = functions[index].clone();
+    for step in path.split(',').filter(|s| !s.trim().is_empty()) {
+        let k = step
+            .trim()
+            .parse()
+            .expect("GRAD_DIFF_SHRINK steps are numbers");
+        current = shrink::reduce(&current, k).expect("each step names an existing reduction");
+    }
+
+    let variants = shrink::reductions(&current);
+    functions.truncate(index);
+    functions.push(current);
+    let mut emitted = program::closure(&functions, index);
+    for (k, mut variant) in variants.into_iter().enumerate() {
+        variant.name = format!("d{index}_{k}");
+        emitted.push(functions.len());
+        functions.push(variant);
+    }
+    print::render(&functions, &emitted)
 }
 
 /// Reads a numeric environment variable; a value that is not a number stops the build.
