@@ -2,7 +2,7 @@
 //! runs a proc-macro by default. The times are reported, not asserted: they depend on the
 //! machine and its load. Each input must still expand to an adjoint.
 
-#[path = "../benches/sources.rs"]
+#[path = "../benches/sources/mod.rs"]
 mod sources;
 
 use std::time::{Duration, Instant};
