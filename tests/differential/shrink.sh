@@ -29,5 +29,9 @@ if ! grep -q "^d${index} at point" <<<"$report"; then
     exit 1
 fi
 echo "GRAD_DIFF_SHRINK=$index:$steps"
-# The report of the current function runs from its header to the next blank-line gap.
-awk -v head="^d${index} at point" '$0 ~ head { on = 1 } on && /^$/ { blank++ } on && blank >= 2 { exit } on { print }' <<<"$report"
+# The report of the current function runs from its header to the next report or backtrace.
+awk -v head="^d${index} at point" '
+    $0 ~ head { on = 1; print; next }
+    on && /^(stack backtrace:|d[0-9_]+ at point)/ { exit }
+    on { print }
+' <<<"$report"
