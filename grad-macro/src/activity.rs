@@ -73,7 +73,9 @@ pub fn analyze(body: &Body, sig: &Signature) -> Activity {
     }
     fixpoint(&mut useful, |marks| {
         let mut changed = false;
-        for (target, sources) in &all {
+        // Usefulness flows from later statements to earlier ones: one pass in reverse settles
+        // straight-line code, and loops take a pass more per level of feedback.
+        for (target, sources) in all.iter().rev() {
             if !marks[target.0 as usize] {
                 continue;
             }

@@ -46,6 +46,42 @@ pub struct Emitter<'a> {
     pub result: Ident,
     /// Names of short-lived locals of the backward sweep.
     pub local: Locals,
+    /// How each variable is written, counted once.
+    pub writes: WriteFacts,
+    /// The recomputed definitions to emit before each anchor statement's backward code.
+    pub recompute_at: BTreeMap<StmtId, Vec<&'a Stmt>>,
+}
+
+/// Per variable: how many statements write it, how many of them define it whole (`Assign`),
+/// and whether any of those sits in a loop.
+pub struct WriteFacts {
+    pub count: Vec<u32>,
+    pub in_loop: Vec<bool>,
+    pub defs: Vec<u32>,
+    pub defs_in_loop: Vec<bool>,
+}
+
+impl WriteFacts {
+    fn of(body: &Body) -> WriteFacts {
+        let n = body.vars.len();
+        let mut facts = WriteFacts {
+            count: vec![0; n],
+            in_loop: vec![false; n],
+            defs: vec![0; n],
+            defs_in_loop: vec![false; n],
+        };
+        visit_with_loops(&body.block, 0, &mut |stmt, depth| {
+            let Some(v) = stmt.kind.writes() else { return };
+            let k = v.0 as usize;
+            facts.count[k] += 1;
+            facts.in_loop[k] |= depth > 0;
+            if let StmtKind::Assign { .. } = stmt.kind {
+                facts.defs[k] += 1;
+                facts.defs_in_loop[k] |= depth > 0;
+            }
+        });
+        facts
+    }
 }
 
 /// Locals the backward sweep declares inside its own blocks, named through `Names` so that
@@ -87,7 +123,17 @@ impl<'a> Emitter<'a> {
             slots,
             result,
             local,
+            writes: WriteFacts::of(body),
+            recompute_at: BTreeMap::new(),
         };
+        body.block.walk(&mut |stmt| {
+            if let StmtKind::Assign { target, .. } = &stmt.kind {
+                let k = target.0 as usize;
+                if let (Some(anchor), true) = (plan.recomputed[k], plan.needed[k]) {
+                    emitter.recompute_at.entry(anchor).or_default().push(stmt);
+                }
+            }
+        });
         emitter.name_scratch();
         emitter
     }
@@ -173,11 +219,7 @@ impl<'a> Emitter<'a> {
     /// Parameters that the body writes get a local adjoint buffer, so resetting adjoints on
     /// overwrite never clears what the caller had accumulated.
     pub fn param_is_written(&self, v: VarId) -> bool {
-        let mut written = false;
-        self.body
-            .block
-            .walk(&mut |stmt| written |= stmt.kind.writes() == Some(v));
-        written && self.is_param(v)
+        self.is_param(v) && self.writes.count[v.0 as usize] > 0
     }
 
     /// The adjoint buffer of an active array: the caller's slice or a local buffer.
@@ -193,15 +235,8 @@ impl<'a> Emitter<'a> {
     /// Whether a variable is written more than once (in the text or by a loop), so that its
     /// adjoint must restart from zero at each write in the backward sweep.
     pub fn is_overwritten(&self, v: VarId) -> bool {
-        let mut writes = 0;
-        let mut in_loop = false;
-        visit_with_loops(&self.body.block, 0, &mut |stmt, depth| {
-            if stmt.kind.writes() == Some(v) {
-                writes += 1;
-                in_loop |= depth > 0;
-            }
-        });
-        writes > 1 || in_loop || self.is_param(v)
+        let k = v.0 as usize;
+        self.writes.count[k] > 1 || self.writes.in_loop[k] || self.is_param(v)
     }
 
     /// A `Vec` local defined more than once (or in a loop): its adjoint is sized for the longest
@@ -215,17 +250,8 @@ impl<'a> Emitter<'a> {
         if !is_vec || self.is_param(v) || !self.plan.is_active(v) {
             return false;
         }
-        let mut defs = 0;
-        let mut in_loop = false;
-        visit_with_loops(&self.body.block, 0, &mut |stmt, depth| {
-            if let StmtKind::Assign { target, .. } = &stmt.kind {
-                if *target == v {
-                    defs += 1;
-                    in_loop |= depth > 0;
-                }
-            }
-        });
-        defs > 1 || in_loop
+        let k = v.0 as usize;
+        self.writes.defs[k] > 1 || self.writes.defs_in_loop[k]
     }
 
     /// `&mut buffer[..]` flattened to one dimension, cut to `len` elements of the outer

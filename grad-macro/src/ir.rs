@@ -325,16 +325,17 @@ impl Block {
 }
 
 impl Stmt {
-    pub fn children(&self) -> Vec<&Block> {
-        match &self.kind {
+    pub fn children(&self) -> impl Iterator<Item = &Block> {
+        let pair = match &self.kind {
             StmtKind::If {
                 then_block,
                 else_block,
                 ..
-            } => vec![then_block, else_block],
-            StmtKind::For { body, .. } | StmtKind::Loop { body, .. } => vec![body],
-            StmtKind::Assign { .. } | StmtKind::Store { .. } => Vec::new(),
-        }
+            } => [Some(then_block), Some(else_block)],
+            StmtKind::For { body, .. } | StmtKind::Loop { body, .. } => [Some(body), None],
+            StmtKind::Assign { .. } | StmtKind::Store { .. } => [None, None],
+        };
+        pair.into_iter().flatten()
     }
 
     /// Adds every variable this statement and its nested blocks read to `out`.

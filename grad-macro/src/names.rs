@@ -7,10 +7,11 @@
 
 use crate::ir::{Body, VarId, VarKind};
 use proc_macro2::{Ident, Span};
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 pub struct Names {
-    taken: BTreeSet<String>,
+    /// Only ever asked for membership, never iterated, so the output stays deterministic.
+    taken: HashSet<String>,
     primal: Vec<Ident>,
     bar: Vec<Ident>,
     tape: Vec<Ident>,
@@ -22,7 +23,7 @@ pub struct Names {
 impl Names {
     pub fn new(body: &Body) -> Names {
         let mut names = Names {
-            taken: BTreeSet::new(),
+            taken: HashSet::new(),
             primal: Vec::new(),
             bar: Vec::new(),
             tape: Vec::new(),

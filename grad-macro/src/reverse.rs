@@ -24,7 +24,7 @@ impl Emitter<'_> {
     pub fn backward_block(&self, block: &Block) -> TokenStream {
         let mut out = TokenStream::new();
         for stmt in block.stmts.iter().rev() {
-            out.extend(self.recompute_before(block, stmt));
+            out.extend(self.recompute_before(stmt));
             if self.plan.backward.contains(&stmt.id) {
                 out.extend(self.backward_stmt(stmt));
             }
@@ -32,18 +32,15 @@ impl Emitter<'_> {
         out
     }
 
-    /// Recomputes, in their original order, the values of `block` whose last reader is
-    /// `anchor`, so they hold what they held in the forward sweep.
-    fn recompute_before(&self, block: &Block, anchor: &Stmt) -> TokenStream {
+    /// Recomputes, in their original order, the values whose last reader is `anchor`, so
+    /// they hold what they held in the forward sweep.
+    fn recompute_before(&self, anchor: &Stmt) -> TokenStream {
         let mut out = TokenStream::new();
-        for stmt in &block.stmts {
+        for stmt in self.recompute_at.get(&anchor.id).into_iter().flatten() {
             if let StmtKind::Assign { target, op } = &stmt.kind {
-                let here = self.plan.recomputed[target.0 as usize] == Some(anchor.id);
-                if here && self.plan.needed[target.0 as usize] {
-                    let t = self.names.primal(*target);
-                    let value = self.op_expr(op, stmt.span);
-                    out.extend(quote_spanned!(stmt.span=> #t = #value;));
-                }
+                let t = self.names.primal(*target);
+                let value = self.op_expr(op, stmt.span);
+                out.extend(quote_spanned!(stmt.span=> #t = #value;));
             }
         }
         out

@@ -410,6 +410,10 @@ fn saved_writes(
 ) -> (BTreeSet<StmtId>, BTreeSet<StmtId>) {
     let mut saved = BTreeSet::new();
     let mut inverted = BTreeSet::new();
+    let mut reads_of: Vec<Vec<&Read>> = vec![Vec::new(); body.vars.len()];
+    for read in reads {
+        reads_of[read.var.0 as usize].push(read);
+    }
     for v in body.var_ids() {
         let list = &writes[v.0 as usize];
         if plan.is_recomputed(v) || list.is_empty() {
@@ -420,7 +424,7 @@ fn saved_writes(
         let decl_depth = if is_param { 0 } else { list[0].loops.len() };
         for write in list {
             let is_init = !is_param && write.stmt.id == first;
-            let needs = reads.iter().filter(|r| r.var == v).any(|r| {
+            let needs = reads_of[v.0 as usize].iter().any(|r| {
                 if r.pos <= 2 * write.stmt.id.0 {
                     return true;
                 }
