@@ -298,11 +298,16 @@ fn plot_costs(rows: &[Row], out_dir: &Path) -> PathBuf {
         .map(|c| c.relative)
         .fold(1.0, f64::max);
     let x_range = (0.8, log_d(rows.last().expect("at least one size")) + 0.2);
-    let mut chart = plot::Chart::new("Cost of a full gradient", x_range, (1.0, 2.0 * high), true)
-        .labels(
-            "log₁₀ d (number of parameters)",
-            "time / one loss evaluation (log scale)",
-        );
+    let mut chart = plot::Chart::new(
+        "Cost of a full gradient",
+        x_range,
+        (1.0, 300.0 * high),
+        true,
+    )
+    .labels(
+        "log₁₀ d (number of parameters)",
+        "time / one loss evaluation (log scale)",
+    );
     let colors = [plot::GREEN, plot::BLUE, plot::ORANGE];
     for (column, (method, color)) in METHODS.into_iter().zip(colors).enumerate() {
         let measured: Vec<(f64, f64)> = rows
@@ -317,12 +322,7 @@ fn plot_costs(rows: &[Row], out_dir: &Path) -> PathBuf {
             .map(|r| (log_d(r), r.costs[column].relative))
             .collect();
         if tail.len() > 1 {
-            chart.line(
-                &tail,
-                color,
-                true,
-                &format!("{} (extrapolated)", method.name()),
-            );
+            chart.line(&tail, color, true, &format!("{} (extrap.)", method.name()));
         }
     }
     let path = out_dir.join("why_reverse_cost.svg");
