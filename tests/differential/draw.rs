@@ -128,12 +128,9 @@ impl Drawer<'_> {
                 } else {
                     Expr::Lit(0.0)
                 };
-                Expr::Binary(
-                    form,
-                    Box::new(self.expr(scope, d)),
-                    Box::new(self.expr(scope, d)),
-                    Box::new(third),
-                )
+                let first = self.expr(scope, d);
+                let second = distinct(&first, self.expr(scope, d));
+                Expr::Binary(form, Box::new(first), Box::new(second), Box::new(third))
             }
             15 => Expr::Neg(Box::new(self.expr(scope, d))),
             16 | 17 => self.call(scope, d),
@@ -201,11 +198,9 @@ impl Drawer<'_> {
 
     fn cond(&mut self, scope: &Scope, depth: usize) -> Cond {
         let op = *self.rng.pick(&[CmpOp::Lt, CmpOp::Gt, CmpOp::Le, CmpOp::Ge]);
-        let cmp = Cond::Cmp(
-            self.expr(scope, depth.min(2)),
-            op,
-            self.expr(scope, depth.min(1)),
-        );
+        let left = self.expr(scope, depth.min(2));
+        let right = distinct(&left, self.expr(scope, depth.min(1)));
+        let cmp = Cond::Cmp(left, op, right);
         match self.rng.below(8) {
             0 => Cond::And(Box::new(cmp), Box::new(self.cond(scope, 0))),
             1 => Cond::Or(Box::new(cmp), Box::new(self.cond(scope, 0))),
@@ -423,6 +418,16 @@ impl Drawer<'_> {
                 body,
             }
         }
+    }
+}
+
+/// `b`, shifted if it is the same expression as `a`: `v < v` or `v.max(v)` sits on its kink at
+/// every point, so the test could never sample it.
+fn distinct(a: &Expr, b: Expr) -> Expr {
+    if *a == b {
+        Expr::Bin(BinOp::Add, Box::new(b), Box::new(Expr::Lit(0.5)))
+    } else {
+        b
     }
 }
 

@@ -81,7 +81,7 @@ pub struct Param {
 
 /// An index below [`LEN`]: a constant, a counted-loop variable (at most `LEN - 1`), that
 /// variable mirrored (`LEN - 1 - i`) or any integer variable shifted modulo [`LEN`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Index {
     Const(usize),
     Var(String),
@@ -145,7 +145,7 @@ pub enum Binary {
     Clamp(i32, i32),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
     Var(String),
     Lit(f64),
@@ -159,7 +159,7 @@ pub enum Expr {
 }
 
 /// An argument of a call: a float expression for a scalar, a name for a container.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Arg {
     Scalar(Expr),
     /// Passed by reference to a `&[F]` or `&Vec<F>` parameter.
@@ -187,7 +187,7 @@ pub enum CmpOp {
     Ge,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Cond {
     Cmp(Expr, CmpOp, Expr),
     And(Box<Cond>, Box<Cond>),
