@@ -488,9 +488,36 @@ impl Lowerer<'_> {
 
     fn lower_if_value(&mut self, expr: &syn::ExprIf, hint: Option<&Ty>) -> Operand {
         let ty = hint.cloned().unwrap_or_else(|| self.guess_branch_ty(expr));
-        let result = self.temp(ty, expr.span());
+        let result = self.temp(ty.clone(), expr.span());
+        // Each arm writes the result, but neither runs every time: an explicit first write
+        // that does marks where a new value begins, which the save analysis relies on (inside
+        // a loop it is where the previous trip's value is saved).
+        if let Some(initial) = self.initial_value(&ty) {
+            self.assign(result, Op::Copy(initial), expr.span());
+        }
         self.lower_if(expr, Some(result));
         Operand::Var(result)
+    }
+
+    /// A placeholder value of type `ty`, overwritten before it is read.
+    fn initial_value(&self, ty: &Ty) -> Option<Operand> {
+        let float = &self.float;
+        let (tokens, scalar) = match ty {
+            Ty::Scalar(Scalar::Float) => (
+                quote!(<#float as ::grad_runtime::num_traits::Zero>::zero()),
+                Scalar::Float,
+            ),
+            Ty::Scalar(Scalar::Int) => (quote!(0), Scalar::Int),
+            Ty::Scalar(Scalar::Bool) => (quote!(false), Scalar::Bool),
+            Ty::Scalar(Scalar::Opaque) => {
+                (quote!(::core::default::Default::default()), Scalar::Opaque)
+            }
+            Ty::Array(a) if matches!(a.dims[0], Dim::Dynamic) => {
+                (quote!(::std::vec::Vec::new()), Scalar::Opaque)
+            }
+            Ty::Array(_) => return None,
+        };
+        Some(Operand::Const(Constant { tokens, ty: scalar }))
     }
 
     /// The type of an `if` used as a value: lowered once to learn it, then thrown away.

@@ -254,6 +254,7 @@ impl Emitter<'_> {
         let mut prepare = TokenStream::new();
         let mut args = Vec::new();
         let mut collect = TokenStream::new();
+        let mut given: Vec<VarId> = Vec::new();
         for (k, arg) in call.args.iter().enumerate() {
             args.push(self.call_arg(&arg.operand, arg.by_ref));
             match self.ty_of(&arg.operand) {
@@ -264,7 +265,19 @@ impl Emitter<'_> {
                     collect.extend(self.contribute(&arg.operand, quote!(#slot)));
                 }
                 Ty::Array(a) if a.elem == crate::ir::Scalar::Float => {
-                    args.push(self.array_slot(stmt, k, &arg.operand, &a, &mut prepare));
+                    let repeated = arg
+                        .operand
+                        .var()
+                        .filter(|v| self.plan.is_active(*v) && given.contains(v));
+                    match repeated {
+                        // The same array passed twice cannot lend its adjoint buffer twice:
+                        // the second slot is a fresh buffer added into it after the call.
+                        Some(v) => {
+                            args.push(self.repeated_slot(k, v, &a, &mut prepare, &mut collect))
+                        }
+                        None => args.push(self.array_slot(stmt, k, &arg.operand, &a, &mut prepare)),
+                    }
+                    given.extend(arg.operand.var());
                 }
                 _ => {}
             }
@@ -278,6 +291,29 @@ impl Emitter<'_> {
 
     /// The adjoint buffer passed for an array argument: its own adjoint when it is active,
     /// otherwise scratch space whose contents are thrown away.
+    fn repeated_slot(
+        &self,
+        k: usize,
+        v: VarId,
+        array: &crate::ir::ArrayTy,
+        prepare: &mut TokenStream,
+        collect: &mut TokenStream,
+    ) -> TokenStream {
+        let slot = &self.slots[k];
+        let primal = self.names.primal(v);
+        let zero = &self.zero;
+        let zeros = self.zeros(&array.dims, quote!(#zero), Some(quote!(#primal.len())));
+        prepare.extend(quote!(let mut #slot = #zeros;));
+        let len = matches!(array.dims[0], Dim::Dynamic).then(|| quote!(#primal.len()));
+        let target = self.flat_mut(self.buffer(v), array, len.as_ref());
+        let source = self.flat(quote!(#slot), array, None);
+        collect.extend(quote!(::grad_runtime::rules::accumulate_slice(#target, #source);));
+        match array.dims[0] {
+            Dim::Dynamic => quote!(&mut #slot[..]),
+            Dim::Fixed(_) => quote!(&mut #slot),
+        }
+    }
+
     fn array_slot(
         &self,
         stmt: &Stmt,
