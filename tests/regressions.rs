@@ -9,8 +9,8 @@ use num_traits::Float;
 #[differentiate]
 fn if_value_in_loop<F: Float>(x: &[F], y: F) -> F {
     let mut s = y;
-    for i in 0..2 {
-        s = s * if x[i] < F::one() { y + y } else { y };
+    for &xi in x.iter() {
+        s = s * if xi < F::one() { y + y } else { y };
     }
     s
 }
@@ -19,8 +19,8 @@ fn if_value_in_loop<F: Float>(x: &[F], y: F) -> F {
 #[differentiate]
 fn if_value_through_let<F: Float>(x: &[F], y: F) -> F {
     let mut s = F::zero();
-    for i in 0..2 {
-        let t = if x[i] > s { y } else { F::one() };
+    for &xi in x.iter() {
+        let t = if xi > s { y } else { F::one() };
         s = s + y * t;
     }
     s
