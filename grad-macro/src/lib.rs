@@ -11,6 +11,7 @@ mod fallback;
 mod ir;
 mod lower;
 mod lower_expr;
+mod lower_loops;
 mod names;
 mod reverse;
 mod rules;

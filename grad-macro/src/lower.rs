@@ -1,21 +1,19 @@
-//! Lowering of statements and control flow into the IR, rejecting what is not supported.
+//! Lowering of statements, blocks and branches into the IR, rejecting what is not supported.
 //!
-//! Before and after, for a loop that can stop early:
+//! Before and after: every `let` becomes a variable of its own, and a rejected binding is
+//! remembered so that its uses add no follow-up errors.
 //!
 //! ```text
-//! for i in 0..n {            broke = false
-//!     if x[i] > c {          for i in 0..n until broke counting trips {
-//!         break;                 t1 = x[i]; t2 = gt t1, c
-//!     }                          if t2 { broke = true }
-//!     s += x[i];                 t3 = not broke
-//! }                              if t3 { t4 = x[i]; s = add s, t4 }
-//!                            }
+//! let y = x * 2.0;           y = mul x, 2.0
+//! let y = y + 1.0;           y_2 = add y, 1.0
+//! if y > 0.0 { s = y; }      t = gt y_2, 0.0
+//!                            if t { s = y_2 }
 //! ```
 
 use crate::error::Errors;
 use crate::ir::{
-    Adaptor, Block, Body, Constant, Exit, Op, Operand, Range, Scalar, Stmt, StmtId, StmtKind, Ty,
-    UnOp, Var, VarId, VarKind,
+    Adaptor, Block, Body, Constant, Op, Operand, Range, Scalar, Stmt, StmtId, StmtKind, Ty, UnOp,
+    Var, VarId, VarKind,
 };
 use crate::signature::{FloatNames, Signature};
 use proc_macro2::{Span, TokenStream};
@@ -23,12 +21,12 @@ use quote::{format_ident, quote, ToTokens};
 use syn::spanned::Spanned;
 
 /// The state of one loop being lowered: its flags for `break` and `continue`.
-struct LoopFrame {
-    broke: VarId,
-    cont: Option<VarId>,
-    used_break: bool,
+pub(crate) struct LoopFrame {
+    pub(crate) broke: VarId,
+    pub(crate) cont: Option<VarId>,
+    pub(crate) used_break: bool,
     /// Set while lowering a statement that contains `break` or `continue` of this loop.
-    exits: bool,
+    pub(crate) exits: bool,
 }
 
 /// Turns a function body into IR; errors are collected, never panicked on.
@@ -36,7 +34,7 @@ pub struct Lowerer<'a> {
     pub(crate) vars: Vec<Var>,
     scopes: Vec<Vec<(Ident, VarId)>>,
     pub(crate) stmts: Vec<Stmt>,
-    loops: Vec<LoopFrame>,
+    pub(crate) loops: Vec<LoopFrame>,
     pub(crate) errors: &'a mut Errors,
     pub(crate) floats: FloatNames,
     /// The function's one float type, as written.
@@ -227,7 +225,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn guard_rest(&mut self, rest: &[syn::Stmt], span: Span) {
+    pub(crate) fn guard_rest(&mut self, rest: &[syn::Stmt], span: Span) {
         let Some(frame) = self.loops.last() else {
             return;
         };
@@ -487,56 +485,6 @@ impl Lowerer<'_> {
         }
     }
 
-    fn lower_break(&mut self, brk: &syn::ExprBreak) {
-        // A label is reported once, where the loop declares it (or by rustc when no loop
-        // does); `break` outside a loop is rustc's to report, on the unchanged function.
-        if brk.label.is_some() {
-            return;
-        }
-        if let Some(value) = &brk.expr {
-            self.errors.at(
-                value,
-                "`break` with a value is not supported; assign the value before `break`",
-            );
-            return;
-        }
-        let Some(frame) = self.loops.last_mut() else {
-            return;
-        };
-        frame.used_break = true;
-        frame.exits = true;
-        let broke = frame.broke;
-        self.assign(broke, Op::Copy(bool_const(true)), brk.span());
-    }
-
-    fn lower_continue(&mut self, cont: &syn::ExprContinue) {
-        if cont.label.is_some() {
-            return;
-        }
-        let span = cont.span();
-        let Some(frame) = self.loops.last() else {
-            return;
-        };
-        let flag = match frame.cont {
-            Some(flag) => flag,
-            None => {
-                let flag = self.new_var(
-                    format_ident!("continued", span = span),
-                    Ty::BOOL,
-                    VarKind::Control,
-                );
-                if let Some(frame) = self.loops.last_mut() {
-                    frame.cont = Some(flag);
-                }
-                flag
-            }
-        };
-        if let Some(frame) = self.loops.last_mut() {
-            frame.exits = true;
-        }
-        self.assign(flag, Op::Copy(bool_const(true)), span);
-    }
-
     /// Lowers `if` as a statement; with `result`, each branch assigns its value to it.
     pub(crate) fn lower_if(&mut self, expr: &syn::ExprIf, result: Option<VarId>) {
         let span = expr.span();
@@ -597,138 +545,6 @@ impl Lowerer<'_> {
                 temp
             }
         }
-    }
-
-    fn open_loop(&mut self, span: Span) -> VarId {
-        let broke = self.new_var(
-            format_ident!("broke", span = span),
-            Ty::BOOL,
-            VarKind::Control,
-        );
-        self.loops.push(LoopFrame {
-            broke,
-            cont: None,
-            used_break: false,
-            exits: false,
-        });
-        broke
-    }
-
-    /// Closes the innermost loop: returns its exit (if it can break) and its body with the
-    /// `continue` flag reset at the start of every iteration.
-    fn close_loop(
-        &mut self,
-        mut body: Block,
-        span: Span,
-        always_exit: bool,
-    ) -> (Option<Exit>, Block) {
-        let Some(frame) = self.loops.pop() else {
-            return (None, body);
-        };
-        if let Some(cont) = frame.cont {
-            let reset = Stmt {
-                id: StmtId(0),
-                span,
-                kind: StmtKind::Assign {
-                    target: cont,
-                    op: Op::Copy(bool_const(false)),
-                },
-            };
-            body.stmts.insert(0, reset);
-        }
-        let exit = (frame.used_break || always_exit).then(|| Exit {
-            broke: frame.broke,
-            trips: self.new_var(
-                format_ident!("trips", span = span),
-                Ty::INT,
-                VarKind::Control,
-            ),
-        });
-        if exit.is_some() {
-            self.assign(frame.broke, Op::Copy(bool_const(false)), span);
-        }
-        (exit, body)
-    }
-
-    pub(crate) fn lower_loop(&mut self, expr: &syn::ExprLoop) {
-        let span = expr.span();
-        if let Some(label) = &expr.label {
-            self.errors.at(&label.name, "loop labels are not supported; set a flag, `break` from the inner loop and test the flag in the outer one");
-        }
-        self.open_loop(span);
-        let body = self.sub_block(|this| this.lower_stmts(&expr.body.stmts));
-        let (exit, body) = self.close_loop(body, span, true);
-        if let Some(exit) = exit {
-            self.push(span, StmtKind::Loop { body, exit });
-        }
-    }
-
-    /// `while c { body }` is `loop { if !c { break; } body }`.
-    pub(crate) fn lower_while(&mut self, expr: &syn::ExprWhile) {
-        let span = expr.span();
-        if let Some(label) = &expr.label {
-            self.errors.at(&label.name, "loop labels are not supported; set a flag, `break` from the inner loop and test the flag in the outer one");
-        }
-        if let syn::Expr::Let(pattern) = &*expr.cond {
-            self.errors.at(
-                pattern.let_token,
-                "`while let` is not supported; use `while` with a condition",
-            );
-            return;
-        }
-        let broke = self.open_loop(span);
-        let body = self.sub_block(|this| {
-            let cond = this.lower_expr(&expr.cond);
-            let stop = this.emit(Op::Unary(UnOp::Not, cond), Ty::BOOL, expr.cond.span());
-            let stop = this.as_bool_var(stop, &expr.cond);
-            let set = this.sub_block(|this| this.assign(broke, Op::Copy(bool_const(true)), span));
-            this.push(
-                span,
-                StmtKind::If {
-                    cond: stop,
-                    then_block: set,
-                    else_block: Block::default(),
-                },
-            );
-            if let Some(frame) = this.loops.last_mut() {
-                frame.exits = true;
-                frame.used_break = true;
-            }
-            this.guard_rest(&expr.body.stmts, span);
-        });
-        let (exit, body) = self.close_loop(body, span, true);
-        if let Some(exit) = exit {
-            self.push(span, StmtKind::Loop { body, exit });
-        }
-    }
-
-    /// Lowers a counted loop whose index and per-iteration bindings `bind` sets up.
-    pub(crate) fn lower_counted(
-        &mut self,
-        expr: &syn::ExprForLoop,
-        range: Range,
-        bind: impl FnOnce(&mut Self, VarId),
-    ) {
-        let span = expr.span();
-        if let Some(label) = &expr.label {
-            self.errors.at(&label.name, "loop labels are not supported; set a flag, `break` from the inner loop and test the flag in the outer one");
-        }
-        self.open_loop(span);
-        let index = self.new_var(format_ident!("i", span = span), Ty::INT, VarKind::LoopIndex);
-        let body = self.sub_block(|this| {
-            bind(this, index);
-            this.lower_stmts(&expr.body.stmts);
-        });
-        let (exit, body) = self.close_loop(body, span, false);
-        self.push(
-            span,
-            StmtKind::For {
-                index,
-                range,
-                body,
-                exit,
-            },
-        );
     }
 
     pub(crate) fn rename(&mut self, id: VarId, name: &Ident) {

@@ -26,6 +26,8 @@ mod ir;
 mod lower;
 #[path = "../../src/lower_expr.rs"]
 mod lower_expr;
+#[path = "../../src/lower_loops.rs"]
+mod lower_loops;
 #[path = "../../src/names.rs"]
 mod names;
 #[path = "../../src/reverse.rs"]
