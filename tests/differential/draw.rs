@@ -134,9 +134,6 @@ impl Drawer<'_> {
             }
             15 => Expr::Neg(Box::new(self.expr(scope, d))),
             16 | 17 => self.call(scope, d),
-            // FIXME: no `if` expressions inside loops until the macro saves their value per
-            // trip (today the backward sweep reuses the value of the last trip).
-            _ if scope.in_loop => self.leaf(scope),
             _ => Expr::IfElse(
                 Box::new(self.cond(scope, d)),
                 Box::new(self.expr(scope, d)),
@@ -155,7 +152,6 @@ impl Drawer<'_> {
         }
         let callee = *self.rng.pick(&candidates);
         let mut args = Vec::new();
-        let mut used: Vec<String> = Vec::new();
         for param in self.callees[callee].params.clone() {
             let arg = match param.kind {
                 ParamKind::Scalar => Arg::Scalar(self.expr(scope, depth.min(1))),
@@ -170,19 +166,16 @@ impl Drawer<'_> {
                         }
                         _ => true,
                     };
-                    // FIXME: each container at most once per call, until the macro can pass one
-                    // adjoint buffer to two parameters (today `g(x, x)` fails to borrow-check).
                     let options: Vec<_> = scope
                         .containers
                         .iter()
-                        .filter(|(n, k)| fits(k) && !used.contains(n))
+                        .filter(|(_, k)| fits(k))
                         .cloned()
                         .collect();
                     if options.is_empty() {
                         return self.leaf(scope);
                     }
                     let (name, kind) = self.rng.pick(&options).clone();
-                    used.push(name.clone());
                     if param.kind == ParamKind::Array {
                         Arg::ArrayCopy(name)
                     } else {

@@ -18,9 +18,7 @@
 //! except `while` and `loop`, which stop on a float condition or after at most [`LEN`] trips.
 //!
 //! Left out on purpose: `floor`, `ceil`, `round` and `trunc`, because the oracle's dual type
-//! (`autodiff` 0.7) passes the derivative through them instead of giving 0; `if` expressions
-//! inside loops and one container passed twice to a call, two macro bugs marked `FIXME`
-//! below.
+//! (`autodiff` 0.7) passes the derivative through them instead of giving 0.
 
 /// Length of every array: parameters, local vectors and local arrays alike.
 pub const LEN: usize = 4;
