@@ -97,11 +97,13 @@ pub struct Case {
     margin: fn(&Margin, &[f64]) -> f64,
 }
 
-/// The generated functions. Lints a generator cannot sensibly avoid are allowed here:
-/// redundant parentheses and casts around every subexpression, index loops (the construct
-/// under test), `&Vec<F>` parameters (one of the supported parameter kinds), assignments that
-/// a later statement overwrites, constants such as `1.57` that look like `FRAC_PI_2`, and
-/// long signatures and bodies.
+/// The generated functions. Random code trips lints that a generator cannot sensibly avoid:
+/// `unused_parens` (every subexpression is parenthesised so precedence never matters),
+/// `unused_mut`, `unused_variables` and `unused_assignments` (a drawn statement need not feed
+/// the result, and a later one may overwrite it), and among clippy's lints index loops (the
+/// construct under test), `&Vec<F>` parameters (a supported parameter kind), constants that
+/// look like `FRAC_PI_2`, comparisons of constants and long bodies; since any clippy lint
+/// about style can fire on some seed, all of them are allowed here.
 #[allow(
     unused_parens,
     unused_mut,
