@@ -38,6 +38,28 @@ fn main() {
     let out_dir = env::var_os("OUT_DIR").expect("cargo sets OUT_DIR for build scripts");
     let path = Path::new(&out_dir).join("differential.rs");
     fs::write(&path, source).expect("the build directory is writable");
+
+    source_fingerprint();
+}
+
+/// Exports `GRAD_SOURCE_FINGERPRINT`, a hash of the macro's and the runtime's sources, so that
+/// `tests/numerics.rs` compares its debug and release results only when both were built from
+/// the same code.
+fn source_fingerprint() {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for dir in ["grad-macro/src", "grad-runtime/src"] {
+        println!("cargo:rerun-if-changed={dir}");
+        let mut files: Vec<_> = fs::read_dir(dir)
+            .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        for file in files {
+            for byte in fs::read(&file).unwrap_or_default() {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
+    println!("cargo:rustc-env=GRAD_SOURCE_FINGERPRINT={hash:016x}");
 }
 
 /// Applies the reductions that `spec` lists to its function and renders that function (under

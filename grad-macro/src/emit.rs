@@ -91,6 +91,8 @@ pub struct Locals {
     pub result_value: Ident,
     pub len: Ident,
     pub row: Ident,
+    pub quotient: Ident,
+    pub trips: Ident,
     pub partials: Vec<Ident>,
 }
 
@@ -105,6 +107,8 @@ impl<'a> Emitter<'a> {
             result_value: names.fresh("r", Span::call_site()),
             len: names.fresh("len", Span::call_site()),
             row: names.fresh("row", Span::call_site()),
+            quotient: names.fresh("q", Span::call_site()),
+            trips: names.fresh("trips", Span::call_site()),
             partials: (0..3)
                 .map(|k| names.fresh(&format!("d{k}"), Span::call_site()))
                 .collect(),
@@ -504,12 +508,13 @@ impl<'a> Emitter<'a> {
             } => {
                 let i = self.names.primal(*index);
                 let iter = self.iterator(range);
+                let reserve = self.reserve_tapes(body, &iter);
                 let inner = self.forward_block(body);
                 match exit {
-                    None => quote!(for #i in #iter { #inner }),
+                    None => quote!(#reserve for #i in #iter { #inner }),
                     Some(exit) => {
                         let (start, count, stop) = self.exit_parts(stmt.id, *exit);
-                        quote!(#start for #i in #iter { #count #inner #stop })
+                        quote!(#reserve #start for #i in #iter { #count #inner #stop })
                     }
                 }
             }
@@ -519,6 +524,38 @@ impl<'a> Emitter<'a> {
                 quote!(#start loop { #count #inner #stop })
             }
         }
+    }
+
+    /// Reserves room on the tapes that a counted loop's body pushes to directly, for all its
+    /// trips at once, so the tapes grow before the loop rather than inside it.
+    fn reserve_tapes(&self, body: &Block, iter: &TokenStream) -> TokenStream {
+        let mut pushes: BTreeMap<String, (Ident, usize)> = BTreeMap::new();
+        let mut count = |tape: &Ident| {
+            let entry = pushes.entry(tape.to_string()).or_insert((tape.clone(), 0));
+            entry.1 += 1;
+        };
+        visit_outside_loops(body, &mut |stmt| {
+            if !self.plan.saved.contains(&stmt.id) {
+                return;
+            }
+            match &stmt.kind {
+                StmtKind::Store { array, .. } => count(self.names.elems(*array)),
+                StmtKind::Assign { target, .. } => count(self.names.tape(*target)),
+                StmtKind::For {
+                    exit: Some(exit), ..
+                }
+                | StmtKind::Loop { exit, .. } => count(self.names.tape(exit.trips)),
+                _ => {}
+            }
+        });
+        if pushes.is_empty() {
+            return TokenStream::new();
+        }
+        let trips = &self.local.trips;
+        let reserves = pushes
+            .values()
+            .map(|(tape, n)| quote!(#tape.reserve(#trips * #n);));
+        quote!({ let #trips = #iter.size_hint().0; #(#reserves)* })
     }
 
     fn exit_parts(
@@ -856,5 +893,21 @@ fn mention_primal(sig: &syn::Signature) -> TokenStream {
         quote!(let _ = #name;)
     } else {
         quote!(let _ = #name::<#(#args),*>;)
+    }
+}
+
+/// Visits the statements of a block and of its branches, but not of nested loops.
+fn visit_outside_loops(block: &Block, visit: &mut impl FnMut(&Stmt)) {
+    for stmt in &block.stmts {
+        visit(stmt);
+        if let StmtKind::If {
+            then_block,
+            else_block,
+            ..
+        } = &stmt.kind
+        {
+            visit_outside_loops(then_block, visit);
+            visit_outside_loops(else_block, visit);
+        }
     }
 }

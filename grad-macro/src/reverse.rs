@@ -149,7 +149,11 @@ impl Emitter<'_> {
         }
         let g = &self.g;
         let zero = &self.zero;
-        let reads_result = matches!(op, Op::Math(f, _) if f.reads_result());
+        let reads_result = match op {
+            Op::Math(f, _) => f.reads_result(),
+            Op::Binary(BinOp::Div, _, b) => self.plan.activity.operand(b),
+            _ => false,
+        };
         let result = &self.local.result_value;
         let capture = if reads_result {
             let t = self.names.primal(target);
@@ -181,7 +185,7 @@ impl Emitter<'_> {
         match op {
             Op::Copy(a) | Op::Cast(a, _) | Op::FromCast(a, _) => self.contribute(a, quote!(#g)),
             Op::Unary(UnOp::Neg, a) => self.contribute(a, quote!(-#g)),
-            Op::Binary(op, a, b) => self.binary_rule(*op, a, b),
+            Op::Binary(op, a, b) => self.binary_rule(*op, a, b, result),
             Op::Math(f, args) => {
                 let vals = self.vals(args);
                 match f.partials(&vals, result) {
@@ -213,7 +217,13 @@ impl Emitter<'_> {
         }
     }
 
-    fn binary_rule(&self, op: BinOp, a: &Operand, b: &Operand) -> TokenStream {
+    fn binary_rule(
+        &self,
+        op: BinOp,
+        a: &Operand,
+        b: &Operand,
+        result: &TokenStream,
+    ) -> TokenStream {
         let g = &self.g;
         let (va, vb) = (self.val(a), self.val(b));
         match op {
@@ -233,8 +243,11 @@ impl Emitter<'_> {
                 out
             }
             BinOp::Div => {
-                let mut out = self.contribute(a, quote!(#g / #vb));
-                out.extend(self.contribute(b, quote!(-(#g * #va) / (#vb * #vb))));
+                // One division serves both partials: d(a/b) = (da - (a/b) db) / b.
+                let q = &self.local.quotient;
+                let mut out = quote!(let #q = #g / #vb;);
+                out.extend(self.contribute(a, quote!(#q)));
+                out.extend(self.contribute(b, quote!(-(#q * #result))));
                 out
             }
             _ => TokenStream::new(),

@@ -215,18 +215,22 @@ fn candidate(body: &Body, writes: &[&Site<'_>]) -> bool {
     let var = body.var(*target);
     let plain =
         matches!(var.kind, VarKind::Local | VarKind::Temp) && matches!(var.ty, Ty::Scalar(_));
-    let pure = matches!(
-        op,
-        Op::Copy(_)
-            | Op::Unary(..)
-            | Op::Binary(..)
-            | Op::Cast(..)
-            | Op::FromCast(..)
-            | Op::Math(..)
-            | Op::Index(..)
-            | Op::Len(_)
-    );
-    plain && pure
+    // Cheap operations are recomputed; a transcendental function costs more than the push
+    // and pop that keep its result, so those are saved instead.
+    let cheap = match op {
+        Op::Math(f, _) => f.is_cheap(),
+        other => matches!(
+            other,
+            Op::Copy(_)
+                | Op::Unary(..)
+                | Op::Binary(..)
+                | Op::Cast(..)
+                | Op::FromCast(..)
+                | Op::Index(..)
+                | Op::Len(_)
+        ),
+    };
+    plain && cheap
 }
 
 /// Statements that emit backward code: active ones, saved writes, and what encloses them.
@@ -355,10 +359,10 @@ fn op_reads(target: VarId, op: &Op, plan: &Plan) -> Vec<(VarId, bool)> {
             }
             out
         }
-        Op::Binary(crate::ir::BinOp::Div, a, b) => {
+        Op::Binary(crate::ir::BinOp::Div, _, b) => {
             let mut out: Vec<(VarId, bool)> = var(b).into_iter().collect();
             if active(b) {
-                out.extend(var(a));
+                out.push((target, true));
             }
             out
         }
