@@ -117,29 +117,6 @@ impl MathFn {
             .map_or("?", |(_, n, _)| n)
     }
 
-    /// Whether the method costs about as much as an arithmetic operation, so that recomputing
-    /// it in the backward sweep is cheaper than saving its result.
-    pub fn is_cheap(self) -> bool {
-        matches!(
-            self,
-            MathFn::Abs
-                | MathFn::Signum
-                | MathFn::Floor
-                | MathFn::Ceil
-                | MathFn::Round
-                | MathFn::Trunc
-                | MathFn::Max
-                | MathFn::Min
-                | MathFn::Recip
-                | MathFn::MulAdd
-                | MathFn::Clamp
-                | MathFn::ToDegrees
-                | MathFn::ToRadians
-                | MathFn::Powi
-                | MathFn::Sqrt
-        )
-    }
-
     /// Whether the partials are computed from the method's result.
     pub fn reads_result(self) -> bool {
         matches!(
