@@ -183,15 +183,3 @@ fn expansion_of_unsupported_input_is_an_error_not_a_panic() {
         );
     }
 }
-
-#[test]
-fn show() {
-    let src = std::fs::read_to_string("/tmp/scratch/in.rs").unwrap();
-    let item: proc_macro2::TokenStream = src.parse().unwrap();
-    println!(
-        "{}",
-        crate::expand::lowered_text(quote::quote!(), item.clone()).unwrap_or_else(|e| e)
-    );
-    let out = crate::expand::expand(quote::quote!(), item);
-    std::fs::write("/tmp/scratch/out.rs", out.to_string()).unwrap();
-}
