@@ -179,6 +179,14 @@ impl Lowerer<'_> {
         };
         self.lower_stmts(init);
         let output = match last {
+            // A loop as the last expression yields no value the adjoint could return.
+            Some(syn::Stmt::Expr(
+                expr @ (syn::Expr::Loop(_) | syn::Expr::While(_) | syn::Expr::ForLoop(_)),
+                None,
+            )) => {
+                self.lower_stmts(std::slice::from_ref(&syn::Stmt::Expr(expr.clone(), None)));
+                None
+            }
             Some(syn::Stmt::Expr(expr, None)) => Some(self.lower_expr(expr)),
             Some(syn::Stmt::Expr(syn::Expr::Return(ret), Some(_))) => {
                 ret.expr.as_ref().map(|value| self.lower_expr(value))
