@@ -9,7 +9,7 @@ use grad::adbench::ba::{
     ba_block, ba_reprojection_error, ba_reprojection_error_adjoint, BaInput, BLOCK_COLUMNS,
     CAMERA_LEN, POINT_LEN,
 };
-use grad::adbench::gmm::{gmm_gradient, gmm_objective_adjoint, GmmGradient, GmmInput};
+use grad::adbench::gmm::{gmm_gradient, GmmGradient, GmmInput};
 use grad::adbench::lstm::{lstm_gradient, lstm_objective_adjoint, LstmGradient, LstmInput};
 
 fn read(relative: &str) -> String {
@@ -38,31 +38,11 @@ fn gmm(c: &mut Criterion) {
         group.bench_function("generated_adjoint", |b| {
             b.iter(|| {
                 grad.clear();
-                gmm_adjoint(black_box(&input), &mut grad)
+                black_box(&input).generated_gradient(&mut grad)
             })
         });
         group.finish();
     }
-}
-
-/// The generated gradient with respect to alphas, means and icf, added into `grad`.
-fn gmm_adjoint(input: &GmmInput, grad: &mut GmmGradient) -> f64 {
-    gmm_objective_adjoint(
-        &input.alphas,
-        &mut grad.alphas,
-        &input.means,
-        &mut grad.means,
-        &input.icf,
-        &mut grad.icf,
-        &input.x,
-        input.gamma,
-        input.m as f64,
-        input.d,
-        input.k,
-        input.n,
-        input.constant(),
-        1.0,
-    )
 }
 
 fn ba(c: &mut Criterion) {

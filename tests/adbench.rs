@@ -5,9 +5,7 @@ use grad::adbench::ba::{
     ba_block, ba_reprojection_error, ba_reprojection_error_adjoint, ba_weight_error,
     ba_weight_error_adjoint, ba_weight_error_derivative, BaInput, BLOCK_COLUMNS, CAMERA_LEN,
 };
-use grad::adbench::gmm::{
-    gmm_gradient, gmm_objective_adjoint, ln_gamma_half_integer, GmmGradient, GmmInput,
-};
+use grad::adbench::gmm::{gmm_gradient, ln_gamma_half_integer, GmmGradient, GmmInput};
 use grad::adbench::lstm::{lstm_gradient, lstm_objective_adjoint, LstmGradient, LstmInput};
 use grad::adbench::parse::reference_values;
 
@@ -366,22 +364,7 @@ fn gmm_generated_gradient_matches_the_reference_gradients() {
         let input = gmm(file);
         let expected = reference(reference_file);
         let mut grad = GmmGradient::zeros(input.d, input.k);
-        let objective = gmm_objective_adjoint(
-            &input.alphas,
-            &mut grad.alphas,
-            &input.means,
-            &mut grad.means,
-            &input.icf,
-            &mut grad.icf,
-            &input.x,
-            input.gamma,
-            input.m as f64,
-            input.d,
-            input.k,
-            input.n,
-            input.constant(),
-            1.0,
-        );
+        let objective = input.generated_gradient(&mut grad);
 
         assert_close(file, &[objective], &expected[..1], REFERENCE_TOLERANCE);
         assert_close(file, &grad.flat(), &expected[1..], REFERENCE_TOLERANCE);

@@ -492,13 +492,11 @@ impl<'a> Emitter<'a> {
                 else_block,
             } => {
                 let c = self.names.primal(*cond);
-                let then_tokens = self.forward_block(then_block);
-                if else_block.stmts.is_empty() {
-                    quote!(if #c { #then_tokens })
-                } else {
-                    let else_tokens = self.forward_block(else_block);
-                    quote!(if #c { #then_tokens } else { #else_tokens })
-                }
+                branch(
+                    c,
+                    self.forward_block(then_block),
+                    self.forward_block(else_block),
+                )
             }
             StmtKind::For {
                 index,
@@ -909,5 +907,14 @@ fn visit_outside_loops(block: &Block, visit: &mut impl FnMut(&Stmt)) {
             visit_outside_loops(then_block, visit);
             visit_outside_loops(else_block, visit);
         }
+    }
+}
+
+/// `if cond { then } else { else }`, without the `else` when that branch is empty.
+pub fn branch(cond: &Ident, then_tokens: TokenStream, else_tokens: TokenStream) -> TokenStream {
+    if else_tokens.is_empty() {
+        quote!(if #cond { #then_tokens })
+    } else {
+        quote!(if #cond { #then_tokens } else { #else_tokens })
     }
 }

@@ -61,13 +61,11 @@ impl Emitter<'_> {
                 else_block,
             } => {
                 let c = self.names.primal(*cond);
-                let then_tokens = self.backward_block(then_block);
-                let else_tokens = self.backward_block(else_block);
-                if else_tokens.is_empty() {
-                    quote!(if #c { #then_tokens })
-                } else {
-                    quote!(if #c { #then_tokens } else { #else_tokens })
-                }
+                crate::emit::branch(
+                    c,
+                    self.backward_block(then_block),
+                    self.backward_block(else_block),
+                )
             }
             StmtKind::For {
                 index,

@@ -87,6 +87,27 @@ impl GmmInput {
         )
     }
 
+    /// The objective, with the generated gradient with respect to alphas, means and icf added
+    /// into `grad`.
+    pub fn generated_gradient(&self, grad: &mut GmmGradient) -> f64 {
+        gmm_objective_adjoint(
+            &self.alphas,
+            &mut grad.alphas,
+            &self.means,
+            &mut grad.means,
+            &self.icf,
+            &mut grad.icf,
+            &self.x,
+            self.gamma,
+            self.m as f64,
+            self.d,
+            self.k,
+            self.n,
+            self.constant(),
+            1.0,
+        )
+    }
+
     /// `C = nu d (log gamma - log 2 / 2) - log Gamma_d(nu / 2)` with `nu = d + m + 1`.
     fn wishart_log_normaliser(&self) -> f64 {
         let nu = (self.d + self.m + 1) as f64;
