@@ -59,6 +59,8 @@ pub struct WriteFacts {
     pub in_loop: Vec<bool>,
     pub defs: Vec<u32>,
     pub defs_in_loop: Vec<bool>,
+    /// The first write of each variable, when it is outside every loop.
+    pub first_outside_loops: Vec<Option<StmtId>>,
 }
 
 impl WriteFacts {
@@ -69,10 +71,14 @@ impl WriteFacts {
             in_loop: vec![false; n],
             defs: vec![0; n],
             defs_in_loop: vec![false; n],
+            first_outside_loops: vec![None; n],
         };
         visit_with_loops(&body.block, 0, &mut |stmt, depth| {
             let Some(v) = stmt.kind.writes() else { return };
             let k = v.0 as usize;
+            if facts.count[k] == 0 && depth == 0 {
+                facts.first_outside_loops[k] = Some(stmt.id);
+            }
             facts.count[k] += 1;
             facts.in_loop[k] |= depth > 0;
             if let StmtKind::Assign { .. } = stmt.kind {
@@ -241,6 +247,14 @@ impl<'a> Emitter<'a> {
     pub fn is_overwritten(&self, v: VarId) -> bool {
         let k = v.0 as usize;
         self.writes.count[k] > 1 || self.writes.in_loop[k] || self.is_param(v)
+    }
+
+    /// Whether the adjoint of `v` must restart from zero at the write `at`: it must unless
+    /// `at` is the first write of a local and outside loops, when no earlier value exists
+    /// whose adjoint the backward sweep could still reach.
+    pub fn resets_at(&self, v: VarId, at: StmtId) -> bool {
+        let first = self.writes.first_outside_loops[v.0 as usize] == Some(at);
+        self.is_overwritten(v) && (self.is_param(v) || !first)
     }
 
     /// A `Vec` local defined more than once (or in a loop): its adjoint is sized for the longest

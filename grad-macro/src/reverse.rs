@@ -162,7 +162,9 @@ impl Emitter<'_> {
         let body = self.scalar_rule(stmt, op, &quote!(#result));
         // The adjoint restarts from zero for the value the variable held before this write;
         // a variable written once outside loops has no such earlier value.
-        let reset = self.is_overwritten(target).then(|| quote!(#bar = #zero;));
+        let reset = self
+            .resets_at(target, stmt.id)
+            .then(|| quote!(#bar = #zero;));
         if body.is_empty() && reset.is_none() {
             return restore;
         }
@@ -390,11 +392,17 @@ impl Emitter<'_> {
         };
         let flow = self.array_rule(stmt, op, &array, bar, len.as_ref());
         let cleared = self.flat_mut(quote!(#bar), &array, len.as_ref());
+        let reset = self
+            .resets_at(target, stmt.id)
+            .then(|| quote!(::grad_runtime::rules::zero(#cleared);));
+        if flow.is_empty() && reset.is_none() {
+            return restore;
+        }
         quote_spanned! {stmt.span=>
             {
                 #len_decl
                 #flow
-                ::grad_runtime::rules::zero(#cleared);
+                #reset
             }
             #restore
         }
