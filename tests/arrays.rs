@@ -8,24 +8,13 @@
 // beside the point.
 #![allow(clippy::needless_range_loop)]
 
+#[macro_use]
 mod common;
 
 use common::{cast, check_closed_form, check_fd, concat};
 use grad_runtime::differentiate;
 use num_traits::{Float, NumAssign};
 use std::fmt::Debug;
-
-/// Runs each generic case once at `f32` and once at `f64`, as separate tests.
-macro_rules! at_both_precisions {
-    ($($case:ident),* $(,)?) => {
-        mod f32_cases {
-            $(#[test] fn $case() { super::$case::<f32>(); })*
-        }
-        mod f64_cases {
-            $(#[test] fn $case() { super::$case::<f64>(); })*
-        }
-    };
-}
 
 at_both_precisions!(
     prefix_sums_in_local_vec,

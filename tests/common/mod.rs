@@ -1,5 +1,18 @@
 //! Shared helpers of the integration tests: central differences and tolerant comparison.
-#![allow(dead_code)]
+// Each test file uses only some of the helpers.
+#![allow(dead_code, unused_macros)]
+
+/// Runs each generic case once at `f32` and once at `f64`, as separate tests.
+macro_rules! at_both_precisions {
+    ($($case:ident),* $(,)?) => {
+        mod f32_cases {
+            $(#[test] fn $case() { super::$case::<f32>(); })*
+        }
+        mod f64_cases {
+            $(#[test] fn $case() { super::$case::<f64>(); })*
+        }
+    };
+}
 
 use num_traits::Float;
 
