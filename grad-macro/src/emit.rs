@@ -56,7 +56,6 @@ pub struct Emitter<'a> {
 /// and whether any of those sits in a loop.
 pub struct WriteFacts {
     pub count: Vec<u32>,
-    pub in_loop: Vec<bool>,
     pub defs: Vec<u32>,
     pub defs_in_loop: Vec<bool>,
     /// The first write of each variable, when it is outside every loop.
@@ -68,7 +67,6 @@ impl WriteFacts {
         let n = body.vars.len();
         let mut facts = WriteFacts {
             count: vec![0; n],
-            in_loop: vec![false; n],
             defs: vec![0; n],
             defs_in_loop: vec![false; n],
             first_outside_loops: vec![None; n],
@@ -80,7 +78,6 @@ impl WriteFacts {
                 facts.first_outside_loops[k] = Some(stmt.id);
             }
             facts.count[k] += 1;
-            facts.in_loop[k] |= depth > 0;
             if let StmtKind::Assign { .. } = stmt.kind {
                 facts.defs[k] += 1;
                 facts.defs_in_loop[k] |= depth > 0;
@@ -242,19 +239,12 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    /// Whether a variable is written more than once (in the text or by a loop), so that its
-    /// adjoint must restart from zero at each write in the backward sweep.
-    pub fn is_overwritten(&self, v: VarId) -> bool {
-        let k = v.0 as usize;
-        self.writes.count[k] > 1 || self.writes.in_loop[k] || self.is_param(v)
-    }
-
     /// Whether the adjoint of `v` must restart from zero at the write `at`: it must unless
     /// `at` is the first write of a local and outside loops, when no earlier value exists
-    /// whose adjoint the backward sweep could still reach.
+    /// whose adjoint the backward sweep could still reach. (A parameter's earlier value is
+    /// the caller's.)
     pub fn resets_at(&self, v: VarId, at: StmtId) -> bool {
-        let first = self.writes.first_outside_loops[v.0 as usize] == Some(at);
-        self.is_overwritten(v) && (self.is_param(v) || !first)
+        self.is_param(v) || self.writes.first_outside_loops[v.0 as usize] != Some(at)
     }
 
     /// A `Vec` local defined more than once (or in a loop): its adjoint is sized for the longest
@@ -738,7 +728,7 @@ impl<'a> Emitter<'a> {
         let name = format_ident!("{}_adjoint", sig.ident, span = sig.ident.span());
         let (_, _, where_clause) = sig.generics.split_for_impl();
         let generics = &sig.generics;
-        let params = self.signature_params();
+        let params = crate::fallback::signature_params(self.sig);
         let seed = &self.sig.seed_ident;
         let seed_ty = self.sig.seed_type();
         let output = &self.sig.output_ty;
@@ -753,10 +743,6 @@ impl<'a> Emitter<'a> {
                 #body
             }
         }
-    }
-
-    pub fn signature_params(&self) -> TokenStream {
-        crate::fallback::signature_params(self.sig)
     }
 
     fn fn_body(&self) -> TokenStream {
